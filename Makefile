@@ -1,0 +1,45 @@
+# `make run` and `make test` work on a fresh machine: they create the virtualenv and install.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint format schema install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/python scripts/run.py
+
+test: install-dev
+	@$(BIN)/python scripts/check_services.py --require
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Rewrite the committed SDL after a deliberate schema change (a test fails when they differ).
+schema: install
+	DEBUG=1 $(BIN)/strawberry export-schema schema:schema --output graphql-queries/schema.graphql
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,103 @@
+"""Writes on accounts: registration, profile changes and JWT tokens (simplejwt's)."""
+
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from backend.accounts.models import User
+from backend.core.errors import field_error
+
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "time_zone",
+    "email_on_assignment",
+    "email_on_reminders",
+)
+
+
+def _check_unique(*, username=None, email=None, exclude_id=None):
+    others = User.objects.exclude(id=exclude_id) if exclude_id else User.objects.all()
+    if username is not None and others.filter(username__iexact=username).exists():
+        raise field_error("username", "A user with that username already exists.", "username_taken")
+    if email is not None and others.filter(email__iexact=email).exists():
+        raise field_error("email", "A user with that e-mail address already exists.", "email_taken")
+
+
+@transaction.atomic
+def register_user(
+    *, username: str, email: str, password: str, first_name: str = "", last_name: str = ""
+) -> User:
+    """Create an active user after validating the username, e-mail and password strength."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User(username=username.strip(), email=email, first_name=first_name, last_name=last_name)
+    user.full_clean(exclude=["password"], validate_unique=False)
+    _check_unique(username=user.username, email=user.email)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.error_list}) from None
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def update_profile(*, user: User, **changes) -> User:
+    """Change the user's own profile fields; unknown fields are refused."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown profile fields: {', '.join(sorted(unknown))}")
+    user = User.objects.select_for_update().get(id=user.id)
+    for name, value in changes.items():
+        if name == "email":
+            value = User.objects.normalize_email(value.strip()).lower()
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"], validate_unique=False)
+    if "email" in changes:
+        _check_unique(email=user.email, exclude_id=user.id)
+    user.save(update_fields=list(changes))
+    return user
+
+
+def issue_tokens(*, username: str, password: str) -> tuple[User, RefreshToken]:
+    """Check the credentials and return the user with a new refresh token (access inside)."""
+    user = authenticate(username=username, password=password)
+    if user is None:
+        raise ValidationError(
+            "No active account found with the given credentials.", code="invalid_credentials"
+        )
+    User.objects.filter(id=user.id).update(last_login=timezone.now())
+    return user, tokens_for(user)
+
+
+def tokens_for(user: User) -> RefreshToken:
+    """A new refresh token for the user; its `access_token` is the matching access token."""
+    return RefreshToken.for_user(user)
+
+
+def refresh_tokens(*, refresh: str) -> tuple[User, RefreshToken]:
+    """Trade a refresh token for a new pair; the old refresh token is blacklisted (rotation)."""
+    try:
+        old = RefreshToken(refresh)
+        user = User.objects.get(id=old["user_id"], is_active=True)
+        old.blacklist()
+    except (TokenError, KeyError, User.DoesNotExist):
+        raise field_error(
+            "refresh", "Token is invalid, expired or revoked.", "token_not_valid"
+        ) from None
+    return user, tokens_for(user)
+
+
+def revoke_token(*, refresh: str) -> None:
+    """Log out: blacklist the refresh token so it can never be refreshed again."""
+    try:
+        RefreshToken(refresh).blacklist()
+    except TokenError:
+        raise field_error(
+            "refresh", "Token is invalid, expired or revoked.", "token_not_valid"
+        ) from None

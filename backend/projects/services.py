@@ -1,0 +1,78 @@
+"""Writes on projects and their membership."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from backend.accounts.models import User
+from backend.core.errors import field_error
+from backend.projects.models import Membership, Project
+
+EDITABLE_FIELDS = ("name", "description")
+
+
+def _project_for_change(*, actor, project_id) -> Project:
+    """Lock the project (FOR UPDATE) if the actor sees it and may change it."""
+    project = Project.objects.visible_to(actor).select_for_update().get(id=project_id)
+    if not project.can_be_changed_by(actor):
+        raise PermissionDenied("Only the project owner can change this project.")
+    return project
+
+
+@transaction.atomic
+def create_project(*, actor, name: str, description: str = "") -> Project:
+    """Create a project owned by the actor, who becomes its first member."""
+    project = Project(name=name.strip(), description=description, owner=actor)
+    project.full_clean()
+    project.save()
+    Membership.objects.create(project=project, user=actor)
+    return project
+
+
+@transaction.atomic
+def update_project(*, actor, project_id: int, **changes) -> Project:
+    """Change a project's name or description; owner and staff only."""
+    project = _project_for_change(actor=actor, project_id=project_id)
+    for name in changes:
+        if name not in EDITABLE_FIELDS:
+            raise field_error(name, "This field cannot be changed.", "not_editable")
+    for name, value in changes.items():
+        setattr(project, name, value.strip() if name == "name" and value else value)
+    project.full_clean()
+    project.save()
+    return project
+
+
+@transaction.atomic
+def delete_project(*, actor, project_id: int) -> None:
+    """Delete a project with its tasks; owner and staff only."""
+    _project_for_change(actor=actor, project_id=project_id).delete()
+
+
+@transaction.atomic
+def add_project_member(*, actor, project_id: int, user_id: int) -> Project:
+    """Add a user to the project; adding a member twice changes nothing."""
+    project = _project_for_change(actor=actor, project_id=project_id)
+    try:
+        user = User.objects.get(id=user_id, is_active=True)
+    except User.DoesNotExist:
+        raise field_error("user_id", "No such user.", "user_not_found") from None
+    Membership.objects.get_or_create(project=project, user=user)
+    project.save(update_fields=["updated_at"])
+    return project
+
+
+@transaction.atomic
+def remove_project_member(*, actor, project_id: int, user_id: int) -> Project:
+    """Remove a member; the owner may remove anyone but themself, a member only themself."""
+    project = Project.objects.visible_to(actor).select_for_update().get(id=project_id)
+    if not (project.can_be_changed_by(actor) or actor.id == user_id):
+        raise PermissionDenied("Only the project owner can remove other members.")
+    if user_id == project.owner_id:
+        raise field_error(
+            "user_id", "The owner cannot leave their own project.", "owner_cannot_leave"
+        )
+    deleted, _ = Membership.objects.filter(project=project, user_id=user_id).delete()
+    if not deleted:
+        raise field_error("user_id", "This user is not a member of the project.", "not_a_member")
+    project.save(update_fields=["updated_at"])
+    return project

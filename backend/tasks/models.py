@@ -1,0 +1,167 @@
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+
+from backend.projects.models import Membership
+
+
+class TaskStatus(models.TextChoices):
+    """Where a task stands. Adding a status is one line here."""
+
+    PENDING = "pending", "Pending"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+
+
+class TaskPriority(models.TextChoices):
+    """How urgent a task is, from least to most. Adding a priority is one line here."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+def priority_rank():
+    """An expression ranking priorities in declaration order, for sorting by urgency."""
+    return Case(
+        *(When(priority=value, then=Value(rank)) for rank, value in enumerate(TaskPriority.values)),
+        output_field=IntegerField(),
+    )
+
+
+class TaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The visibility rule: creator, assignee and project members see a task; staff all."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        # A subquery rather than a join on members, so that a task is never repeated.
+        member_of = Membership.objects.filter(user=user).values("project_id")
+        return self.filter(Q(created_by=user) | Q(assignee=user) | Q(project_id__in=member_of))
+
+    def overdue(self):
+        """Open tasks whose due date has passed."""
+        return self.filter(due_date__lt=timezone.now()).exclude(status=TaskStatus.COMPLETED)
+
+    def not_overdue(self):
+        return self.filter(
+            Q(due_date__isnull=True)
+            | Q(due_date__gte=timezone.now())
+            | Q(status=TaskStatus.COMPLETED)
+        )
+
+
+class Task(models.Model):
+    """A unit of work, personal or in a project. `version` grows with every change."""
+
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=TaskStatus.choices, default=TaskStatus.PENDING)
+    priority = models.CharField(
+        max_length=20, choices=TaskPriority.choices, default=TaskPriority.MEDIUM
+    )
+    due_date = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="created_tasks"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tasks",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["project", "status"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["created_by", "status"]),
+            models.Index(fields=["due_date"]),
+            models.Index(fields=["-created_at", "-id"], name="task_newest_first"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_overdue(self):
+        return (
+            self.due_date is not None
+            and self.status != TaskStatus.COMPLETED
+            and self.due_date < timezone.now()
+        )
+
+    def can_be_changed_by(self, user):
+        return (
+            user.is_staff
+            or self.created_by_id == user.id
+            or self.assignee_id == user.id
+            or (self.project is not None and self.project.owner_id == user.id)
+        )
+
+    def can_be_deleted_by(self, user):
+        return (
+            user.is_staff
+            or self.created_by_id == user.id
+            or (self.project is not None and self.project.owner_id == user.id)
+        )
+
+
+class Comment(models.Model):
+    """A remark on a task by one of the people who can see it."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    content = models.TextField(validators=[MaxLengthValidator(10_000)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Comment {self.pk} on {self.task_id}"
+
+
+class ActivityVerb(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    ASSIGNED = "assigned", "Assigned"
+    COMMENTED = "commented", "Commented"
+
+
+class Activity(models.Model):
+    """One entry of a task's append-only history: who changed what, from what to what."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="activity")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=20, choices=ActivityVerb.choices)
+    field = models.CharField(max_length=50, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "activity"
+
+    def __str__(self):
+        return f"{self.verb} {self.field} on task {self.task_id}"

@@ -1,0 +1,212 @@
+"""Writes on tasks and comments. Each change leaves Activity rows behind it."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.core.errors import ConflictError, field_error
+from backend.projects.models import Membership, Project
+from backend.tasks.models import Activity, ActivityVerb, Comment, Task, TaskPriority, TaskStatus
+
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "priority",
+    "due_date",
+    "project_id",
+    "assignee_id",
+)
+
+
+def _project_for_new_task(*, actor, project_id) -> Project | None:
+    if project_id is None:
+        return None
+    project = Project.objects.visible_to(actor).filter(id=project_id).first()
+    if project is None:
+        raise field_error("project_id", "No such project.", "project_not_found")
+    return project
+
+
+def _assignee(*, assignee_id, project) -> User | None:
+    """The user to assign; in a project only its members qualify."""
+    if assignee_id is None:
+        return None
+    assignee = User.objects.filter(id=assignee_id, is_active=True).first()
+    if assignee is None:
+        raise field_error("assignee_id", "No such user.", "user_not_found")
+    if (
+        project is not None
+        and not Membership.objects.filter(project=project, user=assignee).exists()
+    ):
+        raise field_error(
+            "assignee_id", "The assignee must be a member of the task's project.", "not_a_member"
+        )
+    return assignee
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+@transaction.atomic
+def create_task(
+    *,
+    actor,
+    title: str,
+    description: str = "",
+    status: str = TaskStatus.PENDING,
+    priority: str = TaskPriority.MEDIUM,
+    due_date=None,
+    project_id: int | None = None,
+    assignee_id: int | None = None,
+) -> Task:
+    """Create a task, personal or in a project the actor belongs to, optionally assigned."""
+    project = _project_for_new_task(actor=actor, project_id=project_id)
+    task = Task(
+        title=title.strip(),
+        description=description,
+        status=status,
+        priority=priority,
+        due_date=due_date,
+        project=project,
+        created_by=actor,
+        assignee=_assignee(assignee_id=assignee_id, project=project),
+    )
+    if status == TaskStatus.COMPLETED:
+        task.completed_at = timezone.now()
+    task.full_clean()
+    task.save()
+    history = [Activity(task=task, actor=actor, verb=ActivityVerb.CREATED)]
+    if task.assignee is not None:
+        history.append(
+            Activity(
+                task=task,
+                actor=actor,
+                verb=ActivityVerb.ASSIGNED,
+                field="assignee",
+                new_value=task.assignee.username,
+            )
+        )
+    Activity.objects.bulk_create(history)
+    return task
+
+
+@transaction.atomic
+def update_task(*, actor, task_id: int, version: int | None = None, **changes) -> Task:
+    """Change a task's fields; creator, assignee, project owner and staff may.
+
+    Locks the task row (FOR UPDATE) so that the version check and increment are atomic: a
+    `version` older than the stored one is refused as a conflict instead of overwriting.
+    """
+    for name in changes:
+        if name not in EDITABLE_FIELDS:
+            raise field_error(name, "This field cannot be changed.", "not_editable")
+    task = (
+        Task.objects.visible_to(actor)
+        .select_related("project", "assignee")
+        .select_for_update(of=("self",))
+        .get(id=task_id)
+    )
+    if not task.can_be_changed_by(actor):
+        raise PermissionDenied("You may not change this task.")
+    if version is not None and version != task.version:
+        raise ConflictError(
+            {
+                "version": ConflictError(
+                    f"The task was changed by someone else (now at version {task.version}); "
+                    "reload it and apply your change again.",
+                    code="stale_version",
+                )
+            }
+        )
+
+    history = []
+    if "project_id" in changes and changes["project_id"] != task.project_id:
+        new_project = _project_for_new_task(actor=actor, project_id=changes["project_id"])
+        history.append(_change(task, actor, "project", task.project, new_project))
+        task.project = new_project
+        if "assignee_id" not in changes and task.assignee_id is not None:
+            changes["assignee_id"] = task.assignee_id
+    if "assignee_id" in changes:
+        assignee = _assignee(assignee_id=changes["assignee_id"], project=task.project)
+        if assignee != task.assignee:
+            history.append(
+                Activity(
+                    task=task,
+                    actor=actor,
+                    verb=ActivityVerb.ASSIGNED,
+                    field="assignee",
+                    old_value=_display(task.assignee),
+                    new_value=_display(assignee),
+                )
+            )
+            task.assignee = assignee
+    for name in ("title", "description", "status", "priority", "due_date"):
+        if name not in changes:
+            continue
+        value = changes[name]
+        if name == "title" and value is not None:
+            value = value.strip()
+        if value != getattr(task, name):
+            history.append(_change(task, actor, name, getattr(task, name), value))
+            setattr(task, name, value)
+    if "status" in changes:
+        if task.status == TaskStatus.COMPLETED and task.completed_at is None:
+            task.completed_at = timezone.now()
+        elif task.status != TaskStatus.COMPLETED:
+            task.completed_at = None
+
+    if not history:
+        return task
+    task.full_clean()
+    task.version += 1
+    task.save()
+    Activity.objects.bulk_create(history)
+    return task
+
+
+def _change(task, actor, field, old, new) -> Activity:
+    return Activity(
+        task=task,
+        actor=actor,
+        verb=ActivityVerb.UPDATED,
+        field=field,
+        old_value=_display(old),
+        new_value=_display(new),
+    )
+
+
+def assign_task(*, actor, task_id: int, assignee_id: int | None) -> Task:
+    """Assign the task to a user (or nobody); the same rule as any other change."""
+    return update_task(actor=actor, task_id=task_id, assignee_id=assignee_id)
+
+
+@transaction.atomic
+def delete_task(*, actor, task_id: int) -> None:
+    """Delete a task; creator, project owner and staff may."""
+    task = (
+        Task.objects.visible_to(actor)
+        .select_related("project")
+        .select_for_update(of=("self",))
+        .get(id=task_id)
+    )
+    if not task.can_be_deleted_by(actor):
+        raise PermissionDenied("You may not delete this task.")
+    task.delete()
+
+
+@transaction.atomic
+def add_comment(*, actor, task_id: int, content: str) -> Comment:
+    """Comment on a task; anyone who sees the task may."""
+    task = Task.objects.visible_to(actor).get(id=task_id)
+    comment = Comment(task=task, author=actor, content=content.strip())
+    comment.full_clean()
+    comment.save()
+    Activity.objects.create(task=task, actor=actor, verb=ActivityVerb.COMMENTED)
+    return comment

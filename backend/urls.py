@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+from schema import schema
+from schema.http import GraphQLView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("graphql/", GraphQLView.as_view(schema=schema), name="graphql"),
+]

@@ -1,0 +1,76 @@
+"""Small helpers every resolver uses: who is asking, ids, partial inputs."""
+
+import strawberry
+import strawberry_django
+from django.core.exceptions import NON_FIELD_ERRORS
+from strawberry.extensions import FieldExtension
+from strawberry.utils.str_converters import to_camel_case
+from strawberry_django.fields.types import OperationInfo
+
+from backend.core.errors import field_error
+from schema.permissions import IsAuthenticated
+
+
+def parse_id(value: strawberry.ID) -> int | None:
+    """The integer id in `value`, or None when it cannot be one."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def decode_id(value: strawberry.ID | None, *, field: str) -> int | None:
+    """The integer id in `value`, or a validation error on `field` when it is not one."""
+    if value is None:
+        return None
+    number = parse_id(value)
+    if number is None:
+        raise field_error(field, f"{value!r} is not a valid id.", "invalid_id")
+    return number
+
+
+def user_of(info):
+    return info.context.request.user
+
+
+def given_fields(data) -> dict:
+    """The fields of a partial input that the client actually sent."""
+    return {name: value for name, value in vars(data).items() if value is not strawberry.UNSET}
+
+
+class CamelCaseErrorFields(FieldExtension):
+    """Services name fields as Python does (`assignee_id`); GraphQL clients see `assigneeId`."""
+
+    def resolve(self, next_, source, info, **kwargs):
+        result = next_(source, info, **kwargs)
+        if isinstance(result, OperationInfo):
+            for message in result.messages:
+                if message.field and message.field != NON_FIELD_ERRORS:
+                    message.field = to_camel_case(message.field)
+        return result
+
+
+def mutation(*, public: bool = False, **kwargs):
+    """A mutation whose Django errors come back as `OperationInfo` data, not server errors.
+
+    Signed-in users only, unless `public`.
+    """
+    return strawberry_django.mutation(
+        handle_django_errors=True,
+        permission_classes=[] if public else [IsAuthenticated],
+        extensions=[CamelCaseErrorFields()],
+        **kwargs,
+    )
+
+
+@strawberry.type(name="Deleted")
+class DeletedType:
+    """The object with this id is gone."""
+
+    id: strawberry.ID
+
+
+@strawberry.type(name="Success")
+class SuccessType:
+    ok: bool = True

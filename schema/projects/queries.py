@@ -1,0 +1,37 @@
+import strawberry
+import strawberry_django
+from strawberry_django.pagination import OffsetPaginated
+
+from backend.projects import selectors
+from schema.core import parse_id, user_of
+from schema.ordering import ordering_keys
+from schema.permissions import IsAuthenticated
+from schema.projects.inputs import ProjectFilter, ProjectOrder
+from schema.projects.types import ProjectType
+
+
+@strawberry.type
+class ProjectQueries:
+    @strawberry_django.offset_paginated(
+        OffsetPaginated[ProjectType], permission_classes=[IsAuthenticated]
+    )
+    def projects(
+        self,
+        info: strawberry.Info,
+        filters: ProjectFilter | None = None,
+        order: list[ProjectOrder] | None = None,
+    ) -> list[ProjectType]:
+        """Projects you own or are a member of."""
+        return selectors.project_list(
+            user=user_of(info),
+            search=filters.search if filters else None,
+            ordering=ordering_keys(order),
+        )
+
+    @strawberry_django.field(permission_classes=[IsAuthenticated])
+    def project(self, info: strawberry.Info, id: strawberry.ID) -> ProjectType | None:
+        """One project, or null when it does not exist or you may not see it."""
+        project_id = parse_id(id)
+        if project_id is None:
+            return None
+        return selectors.project_list(user=user_of(info)).filter(id=project_id).first()

@@ -1,0 +1,68 @@
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from schema.ordering import SortDirection
+from schema.tasks.types import TaskPriorityEnum, TaskStatusEnum
+
+
+@strawberry.input(name="TaskInput")
+class TaskInput:
+    title: str
+    description: str = ""
+    status: TaskStatusEnum = TaskStatusEnum.PENDING
+    priority: TaskPriorityEnum = TaskPriorityEnum.MEDIUM
+    due_date: datetime | None = None
+    project_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The project to create the task in; none for a personal task."
+    )
+    assignee_id: strawberry.ID | None = None
+
+
+@strawberry.input(name="TaskPartialInput")
+class TaskPartialInput:
+    """Only the fields given change. `version` is the one you read: if the task changed since,
+    the update is refused as a conflict."""
+
+    id: strawberry.ID
+    version: int
+    title: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    status: TaskStatusEnum | None = strawberry.UNSET
+    priority: TaskPriorityEnum | None = strawberry.UNSET
+    due_date: datetime | None = strawberry.UNSET
+    project_id: strawberry.ID | None = strawberry.UNSET
+    assignee_id: strawberry.ID | None = strawberry.UNSET
+
+
+@strawberry.input(name="TaskFilter")
+class TaskFilter:
+    status: list[TaskStatusEnum] | None = None
+    priority: list[TaskPriorityEnum] | None = None
+    due_after: datetime | None = strawberry.field(default=None, description="Due at or after.")
+    due_before: datetime | None = strawberry.field(default=None, description="Due at or before.")
+    assignee: strawberry.ID | None = None
+    project: strawberry.ID | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Words to find in the title or description."
+    )
+    overdue: bool | None = strawberry.field(
+        default=None, description="true: only overdue tasks; false: none of them."
+    )
+
+
+@strawberry.enum(name="TaskOrderField")
+class TaskOrderField(Enum):
+    DUE_DATE = "due_date"
+    PRIORITY = "priority"
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    TITLE = "title"
+    STATUS = "status"
+
+
+@strawberry.input(name="TaskOrder")
+class TaskOrder:
+    field: TaskOrderField
+    direction: SortDirection = SortDirection.ASC

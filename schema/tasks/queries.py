@@ -1,0 +1,66 @@
+import strawberry
+import strawberry_django
+from strawberry_django.pagination import OffsetPaginated
+from strawberry_django.relay import DjangoListConnection
+
+from backend.tasks import selectors
+from schema.core import parse_id, user_of
+from schema.ordering import ordering_keys
+from schema.permissions import IsAuthenticated
+from schema.tasks.inputs import TaskFilter, TaskOrder
+from schema.tasks.types import TaskType
+
+
+def _visible_tasks(info, filters: TaskFilter | None, order: list[TaskOrder] | None):
+    criteria = {}
+    if filters is not None:
+        criteria = {
+            "status": filters.status,
+            "priority": filters.priority,
+            "due_after": filters.due_after,
+            "due_before": filters.due_before,
+            "search": filters.search,
+            "overdue": filters.overdue,
+        }
+        for name, value in (("assignee_id", filters.assignee), ("project_id", filters.project)):
+            if value is not None:
+                criteria[name] = parse_id(value)
+                if criteria[name] is None:
+                    # An id that cannot exist matches nothing, as an unknown id would.
+                    return selectors.task_list(user=user_of(info)).none()
+    return selectors.task_list(user=user_of(info), ordering=ordering_keys(order), **criteria)
+
+
+@strawberry.type
+class TaskQueries:
+    @strawberry_django.offset_paginated(
+        OffsetPaginated[TaskType], permission_classes=[IsAuthenticated]
+    )
+    def tasks(
+        self,
+        info: strawberry.Info,
+        filters: TaskFilter | None = None,
+        order: list[TaskOrder] | None = None,
+    ) -> list[TaskType]:
+        """Tasks you may see, filtered, ordered (newest first by default) and paginated."""
+        return _visible_tasks(info, filters, order)
+
+    @strawberry_django.connection(
+        DjangoListConnection[TaskType], permission_classes=[IsAuthenticated]
+    )
+    def task_connection(
+        self,
+        info: strawberry.Info,
+        filters: TaskFilter | None = None,
+        order: list[TaskOrder] | None = None,
+    ) -> list[TaskType]:
+        """The same tasks as a Relay cursor connection, for infinite scrolling."""
+        return _visible_tasks(info, filters, order)
+
+    @strawberry_django.field(permission_classes=[IsAuthenticated])
+    def task(self, info: strawberry.Info, id: strawberry.ID) -> TaskType | None:
+        """One task, or null when it does not exist or you may not see it."""
+        task_id = parse_id(id)
+        if task_id is None:
+            return None
+        return selectors.task_list(user=user_of(info)).filter(id=task_id).first()

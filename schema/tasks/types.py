@@ -1,0 +1,85 @@
+import strawberry
+import strawberry_django
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from strawberry import auto
+
+from backend.tasks.models import Activity, ActivityVerb, Comment, Task, TaskPriority, TaskStatus
+from schema.accounts.types import UserType
+from schema.projects.types import ProjectType
+
+TaskStatusEnum = strawberry.enum(TaskStatus, name="TaskStatus", description="Where a task stands.")
+TaskPriorityEnum = strawberry.enum(
+    TaskPriority, name="TaskPriority", description="How urgent a task is, least to most."
+)
+ActivityVerbEnum = strawberry.enum(ActivityVerb, name="ActivityVerb")
+
+# A correlated subquery is computed only for the rows of the page, where COUNT over a join
+# would group every visible task before the page is cut.
+COMMENT_COUNT = Coalesce(
+    Subquery(
+        Comment.objects.filter(task=OuterRef("pk"))
+        .order_by()
+        .values("task")
+        .annotate(count=Count("*"))
+        .values("count"),
+        output_field=IntegerField(),
+    ),
+    0,
+)
+
+
+@strawberry_django.type(Comment, name="Comment")
+class CommentType:
+    """A remark on a task."""
+
+    id: auto
+    content: auto
+    author: UserType
+    created_at: auto
+
+
+@strawberry_django.type(Activity, name="Activity")
+class ActivityType:
+    """One entry of a task's history: who changed which field from what to what."""
+
+    id: auto
+    actor: UserType | None
+    verb: ActivityVerbEnum
+    field: auto
+    old_value: auto
+    new_value: auto
+    created_at: auto
+
+
+@strawberry_django.type(Task, name="Task")
+class TaskType:
+    """A unit of work. Send `version` back with `updateTask` so nobody's change is lost."""
+
+    id: auto
+    title: auto
+    description: auto
+    status: TaskStatusEnum
+    priority: TaskPriorityEnum
+    due_date: auto
+    created_at: auto
+    updated_at: auto
+    completed_at: auto
+    version: auto
+    project: ProjectType | None
+    created_by: UserType
+    assignee: UserType | None
+    comments: list[CommentType]
+    activity: list[ActivityType]
+
+    @strawberry_django.field(annotate={"annotated_comment_count": COMMENT_COUNT})
+    def comment_count(self, root: Task) -> int:
+        """How many comments the task has."""
+        count = getattr(root, "annotated_comment_count", None)
+        # A task fresh from a mutation was not loaded through the optimizer.
+        return root.comments.count() if count is None else count
+
+    @strawberry_django.field(only=["due_date", "status"])
+    def is_overdue(self, root: Task) -> bool:
+        """Due in the past and not completed."""
+        return root.is_overdue
