@@ -5,9 +5,9 @@ channel layer and cache, Celery tasks executed in-process (so no worker or beat 
 Ctrl-C stops everything.
 """
 
+import contextlib
 import os
 import signal
-import contextlib
 import subprocess
 import sys
 from pathlib import Path
