@@ -4,8 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from backend import events
 from backend.accounts.models import User
 from backend.core.errors import ConflictError, field_error
+from backend.events import EventKind, task_event
 from backend.projects.models import Membership, Project
 from backend.tasks.models import Activity, ActivityVerb, Comment, Task, TaskPriority, TaskStatus
 
@@ -94,6 +96,11 @@ def create_task(
             )
         )
     Activity.objects.bulk_create(history)
+    events.publish(task_event(EventKind.TASK_CREATED, task=task, actor=actor))
+    if task.assignee is not None:
+        events.publish(
+            task_event(EventKind.TASK_ASSIGNED, task=task, actor=actor, previous_assignee_id=None)
+        )
     return task
 
 
@@ -127,6 +134,7 @@ def update_task(*, actor, task_id: int, version: int | None = None, **changes) -
         )
 
     history = []
+    previous_assignee_id, previous_project_id = task.assignee_id, task.project_id
     if "project_id" in changes and changes["project_id"] != task.project_id:
         new_project = _project_for_new_task(actor=actor, project_id=changes["project_id"])
         history.append(_change(task, actor, "project", task.project, new_project))
@@ -168,6 +176,26 @@ def update_task(*, actor, task_id: int, version: int | None = None, **changes) -
     task.version += 1
     task.save()
     Activity.objects.bulk_create(history)
+    changed = sorted({entry.field for entry in history if entry.verb == ActivityVerb.UPDATED})
+    if changed:
+        events.publish(
+            task_event(
+                EventKind.TASK_UPDATED,
+                task=task,
+                actor=actor,
+                changes=changed,
+                previous_project_id=previous_project_id,
+            )
+        )
+    if task.assignee_id != previous_assignee_id:
+        events.publish(
+            task_event(
+                EventKind.TASK_ASSIGNED,
+                task=task,
+                actor=actor,
+                previous_assignee_id=previous_assignee_id,
+            )
+        )
     return task
 
 
@@ -198,7 +226,10 @@ def delete_task(*, actor, task_id: int) -> None:
     )
     if not task.can_be_deleted_by(actor):
         raise PermissionDenied("You may not delete this task.")
+    # Built before the delete: afterwards the task has no id and nobody to tell.
+    event = task_event(EventKind.TASK_DELETED, task=task, actor=actor)
     task.delete()
+    events.publish(event)
 
 
 @transaction.atomic
@@ -209,4 +240,7 @@ def add_comment(*, actor, task_id: int, content: str) -> Comment:
     comment.full_clean()
     comment.save()
     Activity.objects.create(task=task, actor=actor, verb=ActivityVerb.COMMENTED)
+    events.publish(
+        task_event(EventKind.TASK_COMMENTED, task=task, actor=actor, comment_id=comment.id)
+    )
     return comment

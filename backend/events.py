@@ -1,0 +1,77 @@
+"""Domain events: what happened, published by the services, delivered after commit.
+
+Services call `publish()` inside their transaction; subscribers (the realtime fan-out, the
+notification inbox, Celery enqueueing) run only once the transaction has committed, so nobody
+hears of a change that was rolled back, and a worker never looks for a row it cannot see yet.
+A failing subscriber is logged and does not stop the others: the change itself is committed.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+class EventKind(StrEnum):
+    TASK_CREATED = "task.created"
+    TASK_UPDATED = "task.updated"
+    TASK_ASSIGNED = "task.assigned"
+    TASK_DELETED = "task.deleted"
+    TASK_COMMENTED = "task.commented"
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """One thing that happened. `data` holds JSON-safe details subscribers need even after
+    the object is gone (a deleted task's title and who could see it)."""
+
+    kind: EventKind
+    actor_id: int | None
+    task_id: int | None = None
+    project_id: int | None = None
+    data: dict = field(default_factory=dict)
+
+
+Subscriber = Callable[[DomainEvent], None]
+_subscribers: list[Subscriber] = []
+
+
+def subscribe(subscriber: Subscriber) -> Subscriber:
+    """Register a subscriber (usable as a decorator); apps do it in `AppConfig.ready`."""
+    if subscriber not in _subscribers:
+        _subscribers.append(subscriber)
+    return subscriber
+
+
+def publish(event: DomainEvent) -> None:
+    """Deliver the event to every subscriber once the current transaction commits."""
+    transaction.on_commit(lambda: deliver(event), robust=True)
+
+
+def deliver(event: DomainEvent) -> None:
+    for subscriber in list(_subscribers):
+        try:
+            subscriber(event)
+        except Exception:
+            logger.exception("Subscriber %s failed on %s", subscriber.__qualname__, event.kind)
+
+
+def task_event(kind: EventKind, *, task, actor, **data) -> DomainEvent:
+    """An event about a task, carrying who may see it at this moment."""
+    return DomainEvent(
+        kind=kind,
+        actor_id=actor.id if actor else None,
+        task_id=task.id,
+        project_id=task.project_id,
+        data={
+            "title": task.title,
+            "created_by_id": task.created_by_id,
+            "assignee_id": task.assignee_id,
+            "version": task.version,
+            **data,
+        },
+    )
