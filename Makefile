@@ -39,7 +39,7 @@ format: install-dev
 
 # Rewrite the committed SDL after a deliberate schema change (a test fails when they differ).
 schema: install
-	DEBUG=1 $(BIN)/strawberry export-schema schema:schema --output graphql-queries/schema.graphql
+	DEBUG=1 $(BIN)/python manage.py export_schema schema --path graphql-queries/schema.graphql
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
