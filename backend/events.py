@@ -22,6 +22,11 @@ class EventKind(StrEnum):
     TASK_ASSIGNED = "task.assigned"
     TASK_DELETED = "task.deleted"
     TASK_COMMENTED = "task.commented"
+    PROJECT_CREATED = "project.created"
+    PROJECT_UPDATED = "project.updated"
+    PROJECT_DELETED = "project.deleted"
+    MEMBER_ADDED = "project.member_added"
+    MEMBER_REMOVED = "project.member_removed"
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,21 @@ def task_event(kind: EventKind, *, task, actor, **data) -> DomainEvent:
             "created_by_id": task.created_by_id,
             "assignee_id": task.assignee_id,
             "version": task.version,
+            **data,
+        },
+    )
+
+
+def project_event(kind: EventKind, *, project, actor, **data) -> DomainEvent:
+    """An event about a project; `member_ids` are who belonged to it at this moment."""
+    return DomainEvent(
+        kind=kind,
+        actor_id=actor.id if actor else None,
+        project_id=project.id,
+        data={
+            "name": project.name,
+            "owner_id": project.owner_id,
+            "member_ids": list(project.memberships.values_list("user_id", flat=True)),
             **data,
         },
     )

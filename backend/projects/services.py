@@ -3,8 +3,10 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from backend import events
 from backend.accounts.models import User
 from backend.core.errors import field_error
+from backend.events import EventKind, project_event
 from backend.projects.models import Membership, Project
 
 EDITABLE_FIELDS = ("name", "description")
@@ -25,6 +27,7 @@ def create_project(*, actor, name: str, description: str = "") -> Project:
     project.full_clean()
     project.save()
     Membership.objects.create(project=project, user=actor)
+    events.publish(project_event(EventKind.PROJECT_CREATED, project=project, actor=actor))
     return project
 
 
@@ -39,13 +42,27 @@ def update_project(*, actor, project_id: int, **changes) -> Project:
         setattr(project, name, value.strip() if name == "name" and value else value)
     project.full_clean()
     project.save()
+    events.publish(
+        project_event(
+            EventKind.PROJECT_UPDATED, project=project, actor=actor, changes=sorted(changes)
+        )
+    )
     return project
 
 
 @transaction.atomic
 def delete_project(*, actor, project_id: int) -> None:
     """Delete a project with its tasks; owner and staff only."""
-    _project_for_change(actor=actor, project_id=project_id).delete()
+    project = _project_for_change(actor=actor, project_id=project_id)
+    # Built before the delete: afterwards the members and their tasks are gone.
+    event = project_event(
+        EventKind.PROJECT_DELETED,
+        project=project,
+        actor=actor,
+        task_ids=list(project.tasks.values_list("id", flat=True)),
+    )
+    project.delete()
+    events.publish(event)
 
 
 @transaction.atomic
@@ -56,8 +73,12 @@ def add_project_member(*, actor, project_id: int, user_id: int) -> Project:
         user = User.objects.get(id=user_id, is_active=True)
     except User.DoesNotExist:
         raise field_error("user_id", "No such user.", "user_not_found") from None
-    Membership.objects.get_or_create(project=project, user=user)
-    project.save(update_fields=["updated_at"])
+    _, added = Membership.objects.get_or_create(project=project, user=user)
+    if added:
+        project.save(update_fields=["updated_at"])
+        events.publish(
+            project_event(EventKind.MEMBER_ADDED, project=project, actor=actor, user_id=user.id)
+        )
     return project
 
 
@@ -75,4 +96,7 @@ def remove_project_member(*, actor, project_id: int, user_id: int) -> Project:
     if not deleted:
         raise field_error("user_id", "This user is not a member of the project.", "not_a_member")
     project.save(update_fields=["updated_at"])
+    events.publish(
+        project_event(EventKind.MEMBER_REMOVED, project=project, actor=actor, user_id=user_id)
+    )
     return project
