@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format schema install install-dev clean
+.PHONY: run test lint format schema install install-dev clean audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ format: install-dev
 # Rewrite the committed SDL after a deliberate schema change (a test fails when they differ).
 schema: install
 	DEBUG=1 $(BIN)/python manage.py export_schema schema --path graphql-queries/schema.graphql
+
+# GraphQL-over-HTTP conformance of a running server (`make run` first): graphql-http's audit.
+URL ?= http://127.0.0.1:8000/graphql/
+audit:
+	cd scripts/graphql_http_audit && npm ci --silent --no-audit --no-fund && node audit.mjs $(URL)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -27,6 +27,10 @@ class EventKind(StrEnum):
     PROJECT_DELETED = "project.deleted"
     MEMBER_ADDED = "project.member_added"
     MEMBER_REMOVED = "project.member_removed"
+    USER_UPDATED = "user.updated"
+    NOTIFICATION_CREATED = "notification.created"
+    JOB_SUBMITTED = "job.submitted"
+    JOB_PROGRESS = "job.progress"
 
 
 @dataclass(frozen=True)

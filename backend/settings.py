@@ -10,7 +10,15 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from backend.env import env, positive_int, read_dotenv
+from backend.env import (
+    env,
+    fraction,
+    non_negative_int,
+    positive_int,
+    read_dotenv,
+    seconds_range,
+    throttle_rate,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 read_dotenv(BASE_DIR / ".env")
@@ -40,11 +48,16 @@ INSTALLED_APPS = [
     "strawberry_django",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "backend.core",
     "backend.accounts",
     "backend.projects",
     "backend.tasks",
+    "backend.notifications",
+    "backend.realtime",
+    "backend.jobs",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +144,8 @@ else:
         }
     }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# Lists and task details cached in the selectors (backend/core/cache.py); off to measure or debug.
+CACHE_SELECTORS = env.bool("CACHE_SELECTORS", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -151,8 +166,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Without a collectstatic run (development, tests) WhiteNoise serves from the finders.
-WHITENOISE_USE_FINDERS = True
+# In development WhiteNoise serves straight from the finders; in production only what
+# collectstatic gathered (compressed), as the Dockerfile does.
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Files the workers write (CSV exports); the directory must be writable by them.
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 LOGIN_URL = "/admin/login/"
 
@@ -177,6 +197,10 @@ EMAIL_CONFIG = env.email_url(
 )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Stride <stride@localhost>")
+# Django waits forever on a silent SMTP server by default; a worker must not.
+EMAIL_TIMEOUT = positive_int("EMAIL_TIMEOUT", 10)
+# Where links in e-mails point.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -184,6 +208,42 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "backend.core.ratelimit.AnonThrottle",
+        "backend.core.ratelimit.UserThrottle",
+    ],
+    # The same limits apply to GraphQL operations (schema/http.py). Format: "<count>/<s|m|h|d>".
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": throttle_rate("THROTTLE_ANON_RATE", "120/min"),
+        "user": throttle_rate("THROTTLE_USER_RATE", "1200/min"),
+        "login_address": throttle_rate("THROTTLE_LOGIN_ADDRESS_RATE", "30/min"),
+        "login_username": throttle_rate("THROTTLE_LOGIN_USERNAME_RATE", "10/min"),
+    },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Stride REST API",
+    "DESCRIPTION": (
+        "The REST compatibility layer of Stride, over the same services and permission rules "
+        'as the GraphQL API at /graphql/. Errors are {"error": ..., "field_errors": {...}}.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The brief-001 aliases (/projects/, /tasks/) are the same endpoints: documented once.
+    "PREPROCESSING_HOOKS": ["backend.api.schema.only_api_paths"],
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "backend.tasks.models.TaskStatus",
+        "TaskPriorityEnum": "backend.tasks.models.TaskPriority",
+        "HealthStatusEnum": "backend.api.serializers.HEALTH_STATUSES",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 SIMPLE_JWT = {
@@ -214,6 +274,41 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = EMBEDDED
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="stride")
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = timedelta(days=1)
+# Outcomes are recorded in the database (Job, EmailDelivery); a task that should also keep its
+# return value in the result store says so with ignore_result=False.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged once it has finished, and one whose worker process died (killed, out
+# of memory) goes back to the queue: no work is lost, so every task is written to be idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# With late acknowledgement a prefetched message would wait behind a long job: take one at a time.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = positive_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = positive_int("CELERY_TASK_TIME_LIMIT", 330)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged message to another worker after this many seconds (a worker
+# that vanished without a word). It must exceed the longest task; periodic work therefore uses
+# beat, never long countdowns.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": positive_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+}
+
+# Transient failures (SMTP or database unreachable) are retried after base * 2^n seconds,
+# half of it random so that retries of many tasks spread out.
+TASK_MAX_RETRIES = non_negative_int("TASK_MAX_RETRIES", 3)
+TASK_RETRY_BACKOFF_SECONDS = env.float("TASK_RETRY_BACKOFF_SECONDS", default=2.0)
+TASK_RETRY_BACKOFF_MAX_SECONDS = env.float("TASK_RETRY_BACKOFF_MAX_SECONDS", default=600.0)
+# Brief 002's simulated `process` jobs: how long they take, and how often they fail (transiently).
+JOB_PROCESS_SECONDS = seconds_range("JOB_PROCESS_SECONDS", "10-20")
+JOB_PROCESS_FAILURE_RATE = fraction("JOB_PROCESS_FAILURE_RATE", 0.0)
+JOB_RETENTION_DAYS = positive_int("JOB_RETENTION_DAYS", 30)
 
 LOGGING = {
     "version": 1,

@@ -2,43 +2,54 @@
 
 import strawberry
 from django.conf import settings
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from schema.accounts.mutations import AccountMutations
 from schema.accounts.queries import AccountQueries
+from schema.fast_fields import resolve_plain_fields_directly
+from schema.jobs.mutations import JobMutations
+from schema.jobs.queries import JobQueries
+from schema.jobs.subscriptions import JobSubscriptions
+from schema.limits import DocumentLimits
+from schema.notifications.mutations import NotificationMutations
+from schema.notifications.queries import NotificationQueries
+from schema.notifications.subscriptions import NotificationSubscriptions
 from schema.projects.mutations import ProjectMutations
 from schema.projects.queries import ProjectQueries
 from schema.tasks.mutations import TaskMutations
 from schema.tasks.queries import TaskQueries
+from schema.tasks.subscriptions import TaskSubscriptions
 
 
 @strawberry.type
-class Query(AccountQueries, ProjectQueries, TaskQueries):
+class Query(AccountQueries, ProjectQueries, TaskQueries, NotificationQueries, JobQueries):
     pass
 
 
 @strawberry.type
-class Mutation(AccountMutations, ProjectMutations, TaskMutations):
+class Mutation(
+    AccountMutations, ProjectMutations, TaskMutations, NotificationMutations, JobMutations
+):
+    pass
+
+
+@strawberry.type
+class Subscription(TaskSubscriptions, NotificationSubscriptions, JobSubscriptions):
     pass
 
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     extensions=[
         DjangoOptimizerExtension,
         # Limits run at validation, so an abusive document is refused before it executes.
-        lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
+        DocumentLimits,
         lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
     ],
 )
+resolve_plain_fields_directly(schema)

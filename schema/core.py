@@ -2,10 +2,8 @@
 
 import strawberry
 import strawberry_django
-from django.core.exceptions import NON_FIELD_ERRORS
 from strawberry.extensions import FieldExtension
-from strawberry.utils.str_converters import to_camel_case
-from strawberry_django.fields.types import OperationInfo
+from strawberry_django.fields.types import OperationInfo, OperationMessage
 
 from backend.core.errors import field_error
 from schema.permissions import IsAuthenticated
@@ -39,15 +37,25 @@ def given_fields(data) -> dict:
     return {name: value for name, value in vars(data).items() if value is not strawberry.UNSET}
 
 
-class CamelCaseErrorFields(FieldExtension):
-    """Services name fields as Python does (`assignee_id`); GraphQL clients see `assigneeId`."""
+class StableErrorCodes(FieldExtension):
+    """Give every `OperationInfo` message a code clients can branch on.
+
+    strawberry-django reports a missing object (`ObjectDoesNotExist`) as kind ERROR with
+    Django's wording ("Task matching query does not exist.") and no code, and a refusal
+    (`PermissionDenied`) without a code; field names it already turns into camelCase.
+    """
 
     def resolve(self, next_, source, info, **kwargs):
         result = next_(source, info, **kwargs)
         if isinstance(result, OperationInfo):
             for message in result.messages:
-                if message.field and message.field != NON_FIELD_ERRORS:
-                    message.field = to_camel_case(message.field)
+                if message.code is not None:
+                    continue
+                if message.kind is OperationMessage.Kind.ERROR:
+                    message.code = "not_found"
+                    message.message = "Not found: it does not exist or you may not see it."
+                elif message.kind is OperationMessage.Kind.PERMISSION:
+                    message.code = "permission_denied"
         return result
 
 
@@ -59,7 +67,7 @@ def mutation(*, public: bool = False, **kwargs):
     return strawberry_django.mutation(
         handle_django_errors=True,
         permission_classes=[] if public else [IsAuthenticated],
-        extensions=[CamelCaseErrorFields()],
+        extensions=[StableErrorCodes()],
         **kwargs,
     )
 

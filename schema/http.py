@@ -10,6 +10,8 @@ not parse or validate) with a 4xx status and no `data` entry. Clients that accep
 import json
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
@@ -23,6 +25,8 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
+
+from backend.core import ratelimit
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +107,15 @@ class GraphQLView(View):
             authentication_error = self._authenticate(request)
             if authentication_error is not None:
                 return authentication_error
+            try:
+                ratelimit.check_request(request)
+            except ratelimit.RateLimited as limited:
+                raise _too_many(limited) from None
             params = self._parameters(request)
             result = self._execute(request, params)
+            limited = _rate_limited(result)
+            if limited is not None:
+                raise _too_many(limited)
         except RequestError as error:
             return self._request_error(error, media_type)
 
@@ -149,9 +160,14 @@ class GraphQLView(View):
                 raise RequestError(
                     f"Send the request as {JSON} (got {content_type or 'no content type'}).", 415
                 )
-            if not request.body:
+            try:
+                body = request.body
+            except RequestDataTooBig:
+                limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+                raise RequestError(f"The request body is larger than {limit} bytes.", 413) from None
+            if not body:
                 raise RequestError("The request body is empty; send a JSON object with a query.")
-            params = _decode_json(request.body, "body")
+            params = _decode_json(body, "body")
             if isinstance(params, list):
                 raise RequestError("Batched requests are not supported; send one operation.")
             if not isinstance(params, dict):
@@ -199,10 +215,9 @@ class GraphQLView(View):
 
     def _request_error(self, error: RequestError, media_type: str):
         body = {"errors": [{"message": str(error)}]}
-        # application/json clients read problems from the body of a 200, as they always have;
-        # 405 and 415 are about HTTP itself and keep their status for everyone.
-        status = error.status if (media_type == GRAPHQL_RESPONSE or error.status != 400) else 200
-        response = self._json(body, media_type, status=status)
+        # Not a well-formed GraphQL request: a 4xx whatever the media type (the spec's rule for
+        # application/json too; only parse and validation failures keep 200 for those clients).
+        response = self._json(body, media_type, status=error.status)
         for name, value in error.headers.items():
             response[name] = value
         return response
@@ -216,17 +231,33 @@ class GraphQLView(View):
         )
 
 
+def _too_many(limited: ratelimit.RateLimited) -> RequestError:
+    """Over a rate limit (the REST layer's, per user or address) the request is a 429."""
+    return RequestError(str(limited), 429, {"Retry-After": limited.retry_after})
+
+
+def _rate_limited(result) -> ratelimit.RateLimited | None:
+    """A resolver refused by a rate limit (sign-in attempts) makes the response a 429."""
+    for error in result.errors or []:
+        if isinstance(getattr(error, "original_error", None), ratelimit.RateLimited):
+            return error.original_error
+    return None
+
+
 def _wants_html(request) -> bool:
     accept = request.headers.get("Accept", "")
     return "text/html" in accept
 
 
 def _decode_json(raw, name):
+    what = "request body" if name == "body" else f"'{name}' parameter"
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        what = "request body" if name == "body" else f"'{name}' parameter"
         raise RequestError(f"The {what} is not valid JSON.") from None
+    except RecursionError:
+        # A few kilobytes of `[[[[...` exhaust Python's stack in the JSON decoder.
+        raise RequestError(f"The {what} nests too deeply.") from None
 
 
 def _is_request_error(result) -> bool:

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,8 @@ def ensure_database():
     config = environ.Env.db_url_config(
         os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stride")
     )
+    if "postgresql" not in config["ENGINE"]:
+        return
     name = config["NAME"]
     with psycopg.connect(
         host=config["HOST"] or "127.0.0.1",
@@ -52,6 +55,11 @@ def manage(*args):
 
 
 def main():
+    # A shell starts background jobs with SIGINT ignored, and children would inherit that; a
+    # handler of our own makes Ctrl-C, `kill -INT` and `kill -TERM` all mean "stop everything".
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, signal.default_int_handler)
+
     read_dotenv(ROOT / ".env")
     os.environ.setdefault("DEBUG", "1")
     embedded = check_services() != 0
@@ -64,39 +72,52 @@ def main():
 
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
-    commands = [[PYTHON, "manage.py", "runserver", f"{host}:{port}"]]
+    commands = {"web": [PYTHON, "manage.py", "runserver", f"{host}:{port}"]}
     if not embedded:
-        commands += [
-            [
-                str(BIN / "celery"),
-                "-A",
-                "workers",
-                "worker",
-                "--loglevel",
-                "info",
-                "--concurrency",
-                "2",
-            ],
-            [str(BIN / "celery"), "-A", "workers", "beat", "--loglevel", "info"],
-        ]
+        celery = [str(BIN / "celery"), "-A", "workers"]
+        commands["worker"] = [*celery, "worker", "--loglevel", "info", "--concurrency", "2"]
+        commands["beat"] = [*celery, "beat", "--loglevel", "info"]
     print(f"Stride: GraphiQL at http://{host}:{port}/graphql/ (Ctrl-C stops everything)")
-    processes = [subprocess.Popen(command, cwd=ROOT) for command in commands]
+    # Each child leads its own process group: the launcher alone decides when they stop, and one
+    # signal to a group also reaches runserver's autoreload child and Celery's pool processes.
+    processes = {
+        name: subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+        for name, command in commands.items()
+    }
     try:
-        while all(process.poll() is None for process in processes):
+        while True:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    print(f"Stride: {name} exited with code {process.returncode}; stopping.")
+                    return process.returncode or 1
             with contextlib.suppress(subprocess.TimeoutExpired):
-                processes[0].wait(timeout=1)
+                processes["web"].wait(timeout=1)
     except KeyboardInterrupt:
-        pass
+        return 0
     finally:
+        stop(processes.values())
+
+
+def stop(processes, grace_seconds=10):
+    """Interrupt every process group as Ctrl-C would, then kill what is still running."""
+    for process in processes:
+        _signal_group(process, signal.SIGINT)
+    deadline = time.monotonic() + grace_seconds
+    try:
         for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    return max((process.returncode or 0) for process in processes)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(deadline - time.monotonic(), 0))
+    except KeyboardInterrupt:
+        pass  # A second Ctrl-C: stop waiting.
+    for process in processes:
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
+
+
+def _signal_group(process, signal_number):
+    # The group outlives its leader while a member (e.g. a pool process) is still running.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal_number)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,10 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 
-app = Celery("stride")
+# Every task retries transient failures and logs when it gives up (workers/base.py).
+app = Celery("stride", task_cls="workers.base:StrideTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["workers"], related_name=None)
+app.autodiscover_tasks(
+    ["workers.emails", "workers.jobs", "workers.reminders", "workers.summaries"],
+    related_name=None,
+)

@@ -7,8 +7,10 @@ from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from backend import events
 from backend.accounts.models import User
 from backend.core.errors import field_error
+from backend.events import DomainEvent, EventKind
 
 PROFILE_FIELDS = (
     "first_name",
@@ -35,12 +37,19 @@ def register_user(
     """Create an active user after validating the username, e-mail and password strength."""
     email = User.objects.normalize_email(email.strip()).lower()
     user = User(username=username.strip(), email=email, first_name=first_name, last_name=last_name)
-    user.full_clean(exclude=["password"], validate_unique=False)
-    _check_unique(username=user.username, email=user.email)
+    # Every problem of the form at once, so that a client can show them all together.
+    problems = {}
+    try:
+        user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        problems.update(error.error_dict)
     try:
         password_validation.validate_password(password, user)
     except ValidationError as error:
-        raise ValidationError({"password": error.error_list}) from None
+        problems["password"] = error.error_list
+    if problems:
+        raise ValidationError(problems)
+    _check_unique(username=user.username, email=user.email)
     user.set_password(password)
     user.save()
     return user
@@ -54,13 +63,18 @@ def update_profile(*, user: User, **changes) -> User:
         raise ValidationError(f"Unknown profile fields: {', '.join(sorted(unknown))}")
     user = User.objects.select_for_update().get(id=user.id)
     for name, value in changes.items():
-        if name == "email":
+        if name == "email" and value is not None:
             value = User.objects.normalize_email(value.strip()).lower()
+        elif name in ("first_name", "last_name") and value is None:
+            value = ""  # null clears an optional text; the column itself is NOT NULL
         setattr(user, name, value)
-    user.full_clean(exclude=["password"], validate_unique=False)
+    user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
     if "email" in changes:
         _check_unique(email=user.email, exclude_id=user.id)
     user.save(update_fields=list(changes))
+    events.publish(
+        DomainEvent(kind=EventKind.USER_UPDATED, actor_id=user.id, data={"user_id": user.id})
+    )
     return user
 
 

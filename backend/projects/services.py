@@ -39,7 +39,11 @@ def update_project(*, actor, project_id: int, **changes) -> Project:
         if name not in EDITABLE_FIELDS:
             raise field_error(name, "This field cannot be changed.", "not_editable")
     for name, value in changes.items():
-        setattr(project, name, value.strip() if name == "name" and value else value)
+        if name == "name" and value:
+            value = value.strip()
+        elif name == "description" and value is None:
+            value = ""  # null clears an optional text; the column itself is NOT NULL
+        setattr(project, name, value)
     project.full_clean()
     project.save()
     events.publish(

@@ -1,10 +1,17 @@
-"""Reads on tasks. Every front door filters and orders through `task_list`."""
+"""Reads on tasks. Every front door filters and orders through `task_list`.
 
-from datetime import datetime
+Pages, counts, stats and single tasks are cached per user (backend/core/cache.py); the
+invalidation subscriber keeps them exact.
+"""
 
-from django.db.models import F, Q, QuerySet
+from datetime import UTC, date, datetime, time, timedelta
 
-from backend.tasks.models import Task, priority_rank
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from backend.core import cache
+from backend.core.pages import Page
+from backend.tasks.models import Comment, Task, TaskStatus, priority_rank
 
 TASK_ORDERINGS = ("due_date", "priority", "created_at", "updated_at", "title", "status")
 
@@ -20,12 +27,15 @@ def task_list(
     project_id: int | None = None,
     search: str | None = None,
     overdue: bool | None = None,
+    created_from: date | None = None,
+    created_until: date | None = None,
     ordering: list[str] | None = None,
 ) -> QuerySet:
     """Tasks the user may see, filtered and ordered.
 
     `ordering` holds field names, `-` first for descending (`["-priority", "due_date"]`);
     priority sorts by urgency, not alphabetically, and tasks without a due date come last.
+    `created_from` and `created_until` are whole days (UTC), both included.
     """
     tasks = Task.objects.visible_to(user)
     if status:
@@ -42,6 +52,10 @@ def task_list(
         tasks = tasks.filter(project_id=project_id)
     if search:
         tasks = tasks.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    if created_from is not None:
+        tasks = tasks.filter(created_at__gte=_start_of(created_from))
+    if created_until is not None:
+        tasks = tasks.filter(created_at__lt=_start_of(created_until + timedelta(days=1)))
     if overdue is True:
         tasks = tasks.overdue()
     elif overdue is False:
@@ -70,3 +84,123 @@ def _order_expressions(ordering: list[str]):
 def get_task(*, user, task_id: int) -> Task:
     """The task if the user may see it; Task.DoesNotExist otherwise (never a leak)."""
     return Task.objects.visible_to(user).get(id=task_id)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+# A correlated subquery is computed only for the rows of the page, where COUNT over a join
+# would group every visible task before the page is cut.
+COMMENT_COUNT = Coalesce(
+    Subquery(
+        Comment.objects.filter(task=OuterRef("pk"))
+        .order_by()
+        .values("task")
+        .annotate(count=Count("*"))
+        .values("count"),
+        output_field=IntegerField(),
+    ),
+    0,
+)
+
+
+def _criteria_key(criteria: dict) -> tuple:
+    return tuple(
+        sorted(
+            (name, tuple(value) if isinstance(value, list) else value)
+            for name, value in criteria.items()
+            if value is not None
+        )
+    )
+
+
+def task_page(*, user, offset: int, limit: int, **criteria) -> Page:
+    """A page of `task_list` with project, people and comment count loaded, and the count.
+
+    Cached for a minute per user and query; the count, an exact COUNT(*) over everything the
+    user sees, costs more than the page and is cached with it.
+    """
+
+    def compute():
+        tasks = task_list(user=user, **criteria)
+        rows = tasks.select_related("project", "assignee", "created_by").annotate(
+            annotated_comment_count=COMMENT_COUNT
+        )[offset : offset + limit]
+        return Page(count=tasks.count(), items=list(rows))
+
+    page, cached = cache.read_through(
+        name="tasks:page",
+        depends_on=cache.list_versions(user),
+        params=(user.id, offset, limit, _criteria_key(criteria)),
+        timeout=cache.LIST_TIMEOUT,
+        compute=compute,
+    )
+    return Page(count=page.count, items=page.items, cached=cached)
+
+
+def task_count(*, user, **criteria) -> int:
+    """How many tasks `task_list` holds for these criteria, cached like the pages."""
+    count, _ = cache.read_through(
+        name="tasks:count",
+        depends_on=cache.list_versions(user),
+        params=(user.id, _criteria_key(criteria)),
+        timeout=cache.LIST_TIMEOUT,
+        compute=lambda: task_list(user=user, **criteria).count(),
+    )
+    return count
+
+
+def task_detail(*, user, task_id: int) -> tuple[Task, bool]:
+    """The task with project and people loaded, and whether it came from the cache.
+
+    Task.DoesNotExist when the user may not see it. Cached for five minutes.
+    """
+
+    def compute():
+        return (
+            Task.objects.visible_to(user)
+            .select_related("project", "assignee", "created_by")
+            .annotate(annotated_comment_count=COMMENT_COUNT)
+            .filter(id=task_id)
+            .first()
+        )
+
+    task, cached = cache.read_through(
+        name="tasks:detail",
+        depends_on=cache.task_detail_versions(user, task_id),
+        params=(user.id, user.is_staff, task_id),
+        timeout=cache.DETAIL_TIMEOUT,
+        compute=compute,
+    )
+    if task is None:
+        raise Task.DoesNotExist(f"No task {task_id} visible to this user.")
+    return task, cached
+
+
+def task_stats(*, user) -> dict[str, int]:
+    """How many of the tasks the user sees are in each status (every status listed)."""
+
+    def compute():
+        counts = dict(
+            Task.objects.visible_to(user)
+            .order_by()
+            .values_list("status")
+            .annotate(count=Count("*"))
+        )
+        return {status: counts.get(status, 0) for status in TaskStatus.values}
+
+    stats, _ = cache.read_through(
+        name="tasks:stats",
+        depends_on=cache.list_versions(user),
+        params=(user.id,),
+        timeout=cache.LIST_TIMEOUT,
+        compute=compute,
+    )
+    return stats
+
+
+def comment_list(*, user, task_id: int) -> QuerySet:
+    """The comments of a task the user may see, oldest first; Task.DoesNotExist otherwise."""
+    task = get_task(user=user, task_id=task_id)
+    return task.comments.select_related("author").order_by("created_at", "id")

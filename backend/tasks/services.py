@@ -161,6 +161,8 @@ def update_task(*, actor, task_id: int, version: int | None = None, **changes) -
         value = changes[name]
         if name == "title" and value is not None:
             value = value.strip()
+        elif name == "description" and value is None:
+            value = ""  # null clears an optional text; the column itself is NOT NULL
         if value != getattr(task, name):
             history.append(_change(task, actor, name, getattr(task, name), value))
             setattr(task, name, value)

@@ -2,6 +2,7 @@ import strawberry
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from backend.accounts import services
+from backend.core import ratelimit
 from schema.accounts.inputs import ProfileInput, RegisterInput
 from schema.accounts.types import AuthPayloadType, ProfileType
 from schema.core import SuccessType, given_fields, mutation, user_of
@@ -20,8 +21,9 @@ class AccountMutations:
         return _payload(user, services.tokens_for(user))
 
     @mutation(public=True)
-    def token_auth(self, username: str, password: str) -> AuthPayloadType:
-        """Sign in with a username and password."""
+    def token_auth(self, info: strawberry.Info, username: str, password: str) -> AuthPayloadType:
+        """Sign in with a username and password. Attempts are limited per username and address."""
+        ratelimit.check_login(info.context.request, username)
         user, refresh = services.issue_tokens(username=username, password=password)
         return _payload(user, refresh)
 

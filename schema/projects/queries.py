@@ -5,6 +5,7 @@ from strawberry_django.pagination import OffsetPaginated
 from backend.projects import selectors
 from schema.core import parse_id, user_of
 from schema.ordering import ordering_keys
+from schema.pagination import NonNegativePagination
 from schema.permissions import IsAuthenticated
 from schema.projects.inputs import ProjectFilter, ProjectOrder
 from schema.projects.types import ProjectType
@@ -13,7 +14,9 @@ from schema.projects.types import ProjectType
 @strawberry.type
 class ProjectQueries:
     @strawberry_django.offset_paginated(
-        OffsetPaginated[ProjectType], permission_classes=[IsAuthenticated]
+        OffsetPaginated[ProjectType],
+        permission_classes=[IsAuthenticated],
+        extensions=[NonNegativePagination()],
     )
     def projects(
         self,
@@ -34,4 +37,5 @@ class ProjectQueries:
         project_id = parse_id(id)
         if project_id is None:
             return None
-        return selectors.project_list(user=user_of(info)).filter(id=project_id).first()
+        # A QuerySet, not an instance, so that the optimizer plans the nested fields.
+        return selectors.project_list(user=user_of(info)).filter(id=project_id)

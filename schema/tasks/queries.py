@@ -6,6 +6,7 @@ from strawberry_django.relay import DjangoListConnection
 from backend.tasks import selectors
 from schema.core import parse_id, user_of
 from schema.ordering import ordering_keys
+from schema.pagination import NonNegativePagination
 from schema.permissions import IsAuthenticated
 from schema.tasks.inputs import TaskFilter, TaskOrder
 from schema.tasks.types import TaskType
@@ -34,7 +35,9 @@ def _visible_tasks(info, filters: TaskFilter | None, order: list[TaskOrder] | No
 @strawberry.type
 class TaskQueries:
     @strawberry_django.offset_paginated(
-        OffsetPaginated[TaskType], permission_classes=[IsAuthenticated]
+        OffsetPaginated[TaskType],
+        permission_classes=[IsAuthenticated],
+        extensions=[NonNegativePagination()],
     )
     def tasks(
         self,
@@ -63,4 +66,5 @@ class TaskQueries:
         task_id = parse_id(id)
         if task_id is None:
             return None
-        return selectors.task_list(user=user_of(info)).filter(id=task_id).first()
+        # A QuerySet, not an instance, so that the optimizer plans the nested fields.
+        return selectors.task_list(user=user_of(info)).filter(id=task_id)

@@ -1,10 +1,9 @@
 import strawberry
 import strawberry_django
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from strawberry import auto
 
 from backend.tasks.models import Activity, ActivityVerb, Comment, Task, TaskPriority, TaskStatus
+from backend.tasks.selectors import COMMENT_COUNT
 from schema.accounts.types import UserType
 from schema.projects.types import ProjectType
 
@@ -13,20 +12,6 @@ TaskPriorityEnum = strawberry.enum(
     TaskPriority, name="TaskPriority", description="How urgent a task is, least to most."
 )
 ActivityVerbEnum = strawberry.enum(ActivityVerb, name="ActivityVerb")
-
-# A correlated subquery is computed only for the rows of the page, where COUNT over a join
-# would group every visible task before the page is cut.
-COMMENT_COUNT = Coalesce(
-    Subquery(
-        Comment.objects.filter(task=OuterRef("pk"))
-        .order_by()
-        .values("task")
-        .annotate(count=Count("*"))
-        .values("count"),
-        output_field=IntegerField(),
-    ),
-    0,
-)
 
 
 @strawberry_django.type(Comment, name="Comment")

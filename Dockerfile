@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+# One image for every Stride process: web (default command), Celery worker and beat (see
+# docker-compose.yml). Build: docker build -t stride .
+
+# Dependencies are installed in a throwaway stage so that pip and its caches stay out of the
+# final image; every pinned package ships a manylinux wheel, so no compiler is needed.
+FROM python:3.11-slim-bookworm AS dependencies
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /venv
+COPY requirements.txt /tmp/requirements.txt
+RUN /venv/bin/pip install -r /tmp/requirements.txt
+
+FROM python:3.11-slim-bookworm
+ENV PATH=/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=backend.settings
+RUN groupadd --system --gid 10001 stride \
+    && useradd --system --uid 10001 --gid stride --no-create-home --home-dir /app \
+       --shell /usr/sbin/nologin stride
+COPY --from=dependencies /venv /venv
+WORKDIR /app
+# The code belongs to root and is read-only for the server; only media/ (uploaded and exported
+# files) is writable.
+COPY . .
+# collectstatic only reads settings; DEBUG off insists on a SECRET_KEY, so give it one that is
+# thrown away with this layer's environment.
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v 0 \
+    && mkdir -p media && chown stride:stride media
+USER 10001:10001
+EXPOSE 8000
+# Uvicorn serves HTTP and WebSocket; without a graceful-shutdown timeout it would wait for open
+# WebSockets on `docker stop` until Docker kills it. Behind a reverse proxy, set
+# FORWARDED_ALLOW_IPS to the proxy's address so that client addresses (rate limits) are real.
+CMD ["uvicorn", "backend.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
+     "--workers", "2", "--timeout-graceful-shutdown", "10"]

@@ -1,0 +1,112 @@
+"""One exception handler for the REST layer: every error is {"error": ..., "field_errors": {...}}.
+
+Services raise Django's ValidationError (400; ConflictError is 409), PermissionDenied (403)
+and DoesNotExist (404: a forbidden object is never told apart from a missing one). A body over
+DATA_UPLOAD_MAX_MEMORY_SIZE, which DRF's JSON parser enforces through Django, is a 413.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, RequestDataTooBig
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from backend.core.errors import ConflictError
+from backend.core.ratelimit import RateLimited
+
+NON_FIELD_KEYS = {NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY}
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than the server accepts."
+    default_code = "request_too_large"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object changed since you read it."
+    default_code = "conflict"
+
+
+def _as_api_exception(exc):
+    if isinstance(exc, ConflictError):
+        return Conflict(as_serializer_error(exc))
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, ObjectDoesNotExist | Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge()
+    if isinstance(exc, RateLimited):
+        return exceptions.Throttled(exc.wait, detail=str(exc))
+    return exc
+
+
+def _messages(detail) -> list[str]:
+    if isinstance(detail, dict):
+        return [message for value in detail.values() for message in _messages(value)]
+    if isinstance(detail, list):
+        return [message for value in detail for message in _messages(value)]
+    return [str(detail)]
+
+
+def _field_errors(detail: dict, prefix: str = "") -> dict[str, list[str]]:
+    """Nested serializer errors flattened to dotted names: `{"tasks.0.title": [...]}`."""
+    errors = {}
+    for name, value in detail.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            errors.update(_field_errors(value, f"{key}."))
+        elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            for index, item in enumerate(value):
+                if item:
+                    errors.update(_field_errors(item, f"{key}.{index}."))
+        else:
+            errors[key] = _messages(value)
+    return errors
+
+
+def error_body(detail, fallback: str) -> dict:
+    """The error shape for a DRF `detail` (a message, a list, or a dict of field errors)."""
+    if not isinstance(detail, dict):
+        messages = _messages(detail)
+        return {"error": " ".join(messages) or fallback, "field_errors": {}}
+    general = [message for key in NON_FIELD_KEYS for message in _messages(detail.get(key, []))]
+    fields = {key: value for key, value in detail.items() if key not in NON_FIELD_KEYS}
+    field_errors = _field_errors(fields)
+    if general:
+        error = " ".join(general)
+    elif len(field_errors) == 1:
+        ((name, messages),) = field_errors.items()
+        error = f"{name}: {' '.join(messages)}"
+    else:
+        error = fallback
+    return {"error": error, "field_errors": field_errors}
+
+
+def exception_handler(exc, context):
+    """REST_FRAMEWORK["EXCEPTION_HANDLER"]: DRF's status codes and headers, our body."""
+    exc = _as_api_exception(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail
+    if isinstance(detail, dict) and not isinstance(exc, exceptions.ValidationError | Conflict):
+        # e.g. simplejwt's token errors: {"detail": ..., "code": ..., "messages": [...]}
+        detail = detail.get("detail", "")
+    fallback = "Some fields are invalid." if response.status_code == 400 else "Request failed."
+    response.data = error_body(detail, fallback)
+    return response
+
+
+def not_found(request, *args, **kwargs):
+    """Unknown paths under /api/ answer in the API's error shape, not an HTML page."""
+    return JsonResponse(
+        {"error": "No such endpoint.", "field_errors": {}}, status=status.HTTP_404_NOT_FOUND
+    )

@@ -1,0 +1,83 @@
+"""Query-string filters, validated by django-filter and handed to the selectors.
+
+The filtersets only parse and validate; filtering and ordering are the selectors' (one rule
+for GraphQL and REST).
+"""
+
+import django_filters
+from django import forms
+from rest_framework.exceptions import ValidationError
+
+from backend.projects.models import Project
+from backend.projects.selectors import PROJECT_ORDERINGS
+from backend.tasks.models import Task, TaskPriority, TaskStatus
+from backend.tasks.selectors import TASK_ORDERINGS
+
+MAX_ID = 2**63 - 1
+
+
+class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """Comma-separated choices: `?status=pending,in_progress`."""
+
+
+class IdFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class CriteriaFilterSet(django_filters.FilterSet):
+    """A filterset used as a validated form: `criteria()` is what the selector receives."""
+
+    # query-string name -> selector argument, where they differ
+    renamed: dict[str, str] = {}
+
+    def criteria(self) -> dict:
+        if not self.is_valid():
+            raise ValidationError({name: list(errors) for name, errors in self.errors.items()})
+        return {
+            self.renamed.get(name, name): value
+            for name, value in self.form.cleaned_data.items()
+            if value not in (None, "", [])
+        }
+
+
+class TaskFilterSet(CriteriaFilterSet):
+    status = ChoiceInFilter(choices=TaskStatus.choices, help_text="Comma-separated statuses.")
+    priority = ChoiceInFilter(choices=TaskPriority.choices, help_text="Comma-separated priorities.")
+    due_after = django_filters.IsoDateTimeFilter(help_text="Due at or after (ISO 8601).")
+    due_before = django_filters.IsoDateTimeFilter(help_text="Due at or before (ISO 8601).")
+    start_date = django_filters.DateFilter(help_text="Created on or after this day (UTC).")
+    end_date = django_filters.DateFilter(help_text="Created on or before this day (UTC).")
+    assignee = IdFilter(help_text="Id of the assignee.")
+    project = IdFilter(help_text="Id of the project.")
+    search = django_filters.CharFilter(help_text="Words to find in the title or description.")
+    overdue = django_filters.BooleanFilter(help_text="true: only overdue tasks; false: none.")
+    ordering = django_filters.OrderingFilter(
+        fields=[(name, name) for name in TASK_ORDERINGS],
+        help_text="Comma-separated fields, `-` first for descending: `-priority,due_date`.",
+    )
+
+    renamed = {
+        "assignee": "assignee_id",
+        "project": "project_id",
+        "start_date": "created_from",
+        "end_date": "created_until",
+    }
+
+    class Meta:
+        model = Task
+        fields = []
+
+
+class ProjectFilterSet(CriteriaFilterSet):
+    search = django_filters.CharFilter(help_text="Words to find in the name or description.")
+    ordering = django_filters.OrderingFilter(
+        fields=[(name, name) for name in sorted(PROJECT_ORDERINGS)],
+        help_text="Comma-separated fields, `-` first for descending.",
+    )
+
+    class Meta:
+        model = Project
+        fields = []

@@ -1,0 +1,50 @@
+"""Page-number pagination (`count`, `next`, `previous`, `results`) over cached selector pages.
+
+The selectors return one page and the list's size together (both cached), so the
+paginator is handed the count instead of running COUNT(*) itself.
+"""
+
+from django.core.paginator import Page as DjangoPage
+from django.core.paginator import Paginator
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+
+from backend.core.pages import Page
+
+
+class PageNumbers(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def window(self, request) -> tuple[int, int]:
+        """The (offset, limit) the request asks for; 400 on a malformed page or page size."""
+        self.request = request
+        self.size = self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param, "1")
+        if not raw.isdigit() or not 0 < int(raw) < 2**31:
+            raise ValidationError({self.page_query_param: ["A page number starting at 1."]})
+        self.number = int(raw)
+        return (self.number - 1) * self.size, self.size
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return min(int(raw), self.max_page_size)
+
+    def respond(self, page: Page, results, items_key: str = "results"):
+        """The paginated response for `page`, as served by `window()`'s request."""
+        paginator = Paginator([], self.size)
+        paginator.count = page.count  # known already: the paginator must not count again
+        if self.number > paginator.num_pages:
+            raise NotFound("Invalid page.")
+        self.page = DjangoPage(page.items, self.number, paginator)
+        response = self.get_paginated_response(results)
+        if items_key != "results":
+            response.data[items_key] = response.data.pop("results")
+        return response

@@ -1,0 +1,225 @@
+"""Serializers shape data; the services validate and decide.
+
+Input serializers check only types and presence (what JSON cannot express); every business
+rule (length, uniqueness, who may assign whom) is the services', whose errors the exception
+handler reports per field.
+"""
+
+from rest_framework import serializers
+
+from backend.accounts.models import User
+from backend.projects.models import Project
+from backend.tasks.models import Comment, Task, TaskPriority, TaskStatus
+
+MAX_ID = 2**63 - 1
+HEALTH_STATUSES = ["ok", "unavailable"]
+
+
+def id_field(**kwargs):
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+class UserSummarySerializer(serializers.ModelSerializer):
+    """Another person, as anyone may see them."""
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name"]
+        read_only_fields = fields
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    """The signed-in user, as brief 002 shows them after registering or signing in."""
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "first_name", "last_name"]
+        read_only_fields = fields
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    """The signed-in user's own account and preferences."""
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "time_zone",
+            "email_on_assignment",
+            "email_on_reminders",
+            "is_staff",
+            "date_joined",
+        ]
+        read_only_fields = ["id", "username", "is_staff", "date_joined"]
+        # Uniqueness and time zones are checked by the service, once.
+        extra_kwargs = {"email": {"validators": []}, "time_zone": {"validators": []}}
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    email = serializers.CharField()
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    password2 = serializers.CharField(
+        write_only=True, trim_whitespace=False, help_text="The password again."
+    )
+    first_name = serializers.CharField(required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if attrs["password"] != attrs.pop("password2"):
+            raise serializers.ValidationError({"password2": ["The two passwords differ."]})
+        return attrs
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+    access = serializers.CharField()
+
+
+class AuthResponseSerializer(serializers.Serializer):
+    user = AccountSerializer()
+    tokens = TokenPairSerializer()
+    message = serializers.CharField()
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class MessageSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    owner = UserSummarySerializer()
+    members = UserSummarySerializer(many=True)
+
+    class Meta:
+        model = Project
+        fields = ["id", "name", "description", "owner", "members", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ProjectSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class ProjectWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(trim_whitespace=False)
+    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+class MemberSerializer(serializers.Serializer):
+    user_id = id_field()
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    project = ProjectSummarySerializer(allow_null=True)
+    created_by = UserSummarySerializer()
+    assignee = UserSummarySerializer(allow_null=True)
+    is_overdue = serializers.BooleanField()
+    comment_count = serializers.IntegerField(source="annotated_comment_count")
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "title",
+            "description",
+            "status",
+            "priority",
+            "due_date",
+            "is_overdue",
+            "project",
+            "created_by",
+            "assignee",
+            "comment_count",
+            "version",
+            "created_at",
+            "updated_at",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+
+class TaskWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(trim_whitespace=False)
+    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
+    priority = serializers.ChoiceField(choices=TaskPriority.choices, required=False)
+    due_date = serializers.DateTimeField(required=False, allow_null=True)
+    project_id = id_field(required=False, allow_null=True)
+    assignee_id = id_field(required=False, allow_null=True)
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="On update: the version you read. A newer stored version is a 409 conflict.",
+    )
+
+
+class TaskEnvelopeSerializer(serializers.Serializer):
+    task = TaskSerializer()
+    message = serializers.CharField()
+
+
+class TaskDetailSerializer(serializers.Serializer):
+    task = TaskSerializer()
+    cached = serializers.BooleanField(help_text="Whether the task was served from the cache.")
+
+
+class StatusCountSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TaskStatus.choices)
+    count = serializers.IntegerField()
+
+
+class StatsSerializer(serializers.Serializer):
+    stats = StatusCountSerializer(many=True)
+    total = serializers.IntegerField()
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = UserSummarySerializer()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "task_id", "author", "content", "created_at"]
+        read_only_fields = fields
+
+
+class CommentWriteSerializer(serializers.Serializer):
+    content = serializers.CharField(trim_whitespace=False)
+
+
+# --- operations ---------------------------------------------------------------------------------
+
+
+class CheckSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    ms = serializers.FloatField(help_text="How long the check took, in milliseconds.")
+    error = serializers.CharField(required=False)
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=HEALTH_STATUSES)
+    checks = serializers.DictField(child=CheckSerializer())

@@ -1,0 +1,28 @@
+"""REST routes, under /api/ (backend/urls.py)."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from backend.api.errors import not_found
+from backend.api.views import accounts, operations, projects, tasks
+
+router = SimpleRouter()
+router.register("projects", projects.ProjectViewSet, basename="project")
+router.register("tasks", tasks.TaskViewSet, basename="task")
+
+urlpatterns = [
+    path("users/register/", accounts.RegisterView.as_view(), name="register"),
+    path("users/login/", accounts.LoginView.as_view(), name="login"),
+    path("users/token/refresh/", accounts.RefreshView.as_view(), name="token-refresh"),
+    path("users/logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("users/me/", accounts.MeView.as_view(), name="me"),
+    path("admin/tasks/", tasks.AdminTaskListView.as_view(), name="admin-tasks"),
+    path("health/", operations.HealthView.as_view(), name="health"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    *router.urls,
+    # Anything else under /api/ is an unknown endpoint, answered as JSON; paths without the
+    # trailing slash are left unmatched so that Django redirects them to the slashed form.
+    re_path(r"^.*/$", not_found),
+]

@@ -1,0 +1,163 @@
+"""Tasks (the list, filtered and paginated; one task, cached), comments, stats, staff list."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+
+from backend.api.filters import TaskFilterSet
+from backend.api.pagination import PageNumbers
+from backend.api.serializers import (
+    CommentSerializer,
+    CommentWriteSerializer,
+    MessageSerializer,
+    StatsSerializer,
+    TaskDetailSerializer,
+    TaskEnvelopeSerializer,
+    TaskSerializer,
+    TaskWriteSerializer,
+)
+from backend.api.views import object_id
+from backend.core.pages import Page
+from backend.tasks import selectors, services
+
+
+def _fresh(request, task_id) -> dict:
+    """A task as just written, read back the way every reader sees it."""
+    task, _ = selectors.task_detail(user=request.user, task_id=task_id)
+    return TaskSerializer(task).data
+
+
+def _task_page(request, paginator) -> tuple[Page, dict]:
+    criteria = TaskFilterSet(request.query_params).criteria()
+    offset, limit = paginator.window(request)
+    page = selectors.task_page(user=request.user, offset=offset, limit=limit, **criteria)
+    return page, TaskSerializer(page.items, many=True).data
+
+
+@extend_schema_view(list=extend_schema(summary="Tasks you may see, filtered and paginated"))
+@extend_schema(tags=["tasks"])
+class TaskViewSet(viewsets.GenericViewSet):
+    serializer_class = TaskSerializer
+    pagination_class = PageNumbers
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TaskFilterSet
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        return selectors.task_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return TaskWriteSerializer
+        if self.action == "comments" and self.request.method == "POST":
+            return CommentWriteSerializer
+        return TaskSerializer
+
+    def list(self, request):
+        page, results = _task_page(request, self.paginator)
+        return self.paginator.respond(page, results)
+
+    @extend_schema(responses={200: TaskDetailSerializer})
+    def retrieve(self, request, pk):
+        """One task; `cached` says whether it was served from the cache."""
+        task, cached = selectors.task_detail(user=request.user, task_id=object_id(pk))
+        return Response({"task": TaskSerializer(task).data, "cached": cached})
+
+    @extend_schema(responses={201: TaskEnvelopeSerializer})
+    def create(self, request):
+        """Create a task, personal or in one of your projects, optionally assigned."""
+        serializer = TaskWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = serializer.validated_data
+        changes.pop("version", None)
+        task = services.create_task(actor=request.user, **changes)
+        return Response({"task": _fresh(request, task.id), "message": "Task created"}, status=201)
+
+    @extend_schema(responses={200: TaskEnvelopeSerializer})
+    def update(self, request, pk, partial=False):
+        """Change a task; send `version` to refuse overwriting someone else's change (409)."""
+        serializer = TaskWriteSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        task = services.update_task(
+            actor=request.user, task_id=object_id(pk), **serializer.validated_data
+        )
+        return Response({"task": _fresh(request, task.id), "message": "Task updated"})
+
+    @extend_schema(responses={200: TaskEnvelopeSerializer})
+    def partial_update(self, request, pk):
+        """Change the fields sent."""
+        return self.update(request, pk, partial=True)
+
+    @extend_schema(responses={200: MessageSerializer})
+    def destroy(self, request, pk):
+        """Delete a task: its creator, the project owner or staff."""
+        task_id = object_id(pk)
+        services.delete_task(actor=request.user, task_id=task_id)
+        return Response({"message": f"Task {task_id} deleted successfully"})
+
+    @extend_schema(
+        methods=["GET"], responses={200: CommentSerializer(many=True)}, summary="Comments"
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=CommentWriteSerializer,
+        responses={201: CommentSerializer},
+        summary="Comment on a task",
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[], filterset_class=None)
+    def comments(self, request, pk):
+        """The task's comments, oldest first; anyone who sees the task may comment."""
+        task_id = object_id(pk)
+        if request.method == "POST":
+            serializer = CommentWriteSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            comment = services.add_comment(
+                actor=request.user, task_id=task_id, **serializer.validated_data
+            )
+            return Response(CommentSerializer(comment).data, status=201)
+        comments = selectors.comment_list(user=request.user, task_id=task_id)
+        page = self.paginate_queryset(comments)
+        return self.get_paginated_response(CommentSerializer(page, many=True).data)
+
+    @extend_schema(responses={200: StatsSerializer}, filters=False)
+    @action(detail=False, pagination_class=None, filter_backends=[], filterset_class=None)
+    def stats(self, request):
+        """How many of the tasks you see are in each status."""
+        counts = selectors.task_stats(user=request.user)
+        stats = [{"status": status, "count": count} for status, count in counts.items()]
+        return Response({"stats": stats, "total": sum(counts.values())})
+
+
+class AdminTaskListView(GenericAPIView):
+    """Every task, for staff: brief 002's `{"count", "tasks"}` with the task list's filters."""
+
+    permission_classes = [IsAdminUser]
+    pagination_class = PageNumbers
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TaskFilterSet
+    serializer_class = TaskSerializer
+
+    def get_queryset(self):
+        return selectors.task_list(user=self.request.user)
+
+    @extend_schema(
+        tags=["tasks"],
+        responses={
+            200: inline_serializer(
+                "AdminTaskList",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "tasks": TaskSerializer(many=True),
+                },
+            )
+        },
+    )
+    def get(self, request):
+        page, results = _task_page(request, self.paginator)
+        return self.paginator.respond(page, results, items_key="tasks")

@@ -1,0 +1,83 @@
+"""Which cached answers a domain event makes stale, and bumping their versions.
+
+The rule: every user who could see the changed object before or after the change gets fresh
+lists; staff, who see everything, get fresh lists on every change. Events arrive after commit
+(see backend/events.py), so the next read after a bump sees the committed data.
+"""
+
+from django.db.models import Q
+
+from backend.core import cache
+from backend.events import DomainEvent, EventKind
+
+TASK_EVENTS = {
+    EventKind.TASK_CREATED,
+    EventKind.TASK_UPDATED,
+    EventKind.TASK_ASSIGNED,
+    EventKind.TASK_DELETED,
+    EventKind.TASK_COMMENTED,
+}
+MEMBERSHIP_EVENTS = {EventKind.MEMBER_ADDED, EventKind.MEMBER_REMOVED}
+
+
+def _member_ids(*project_ids) -> set[int]:
+    from backend.projects.models import Membership
+
+    ids = [project_id for project_id in project_ids if project_id is not None]
+    if not ids:
+        return set()
+    return set(Membership.objects.filter(project_id__in=ids).values_list("user_id", flat=True))
+
+
+def _project_audience(event: DomainEvent) -> set[int]:
+    """Everyone who sees the project's name on a task or in a project list: its members, and
+    creators or assignees of its tasks who are no longer members."""
+    from backend.tasks.models import Task
+
+    audience = set(event.data.get("member_ids", [])) | {event.data.get("owner_id")}
+    involved = Task.objects.filter(project_id=event.project_id).filter(
+        ~Q(created_by_id__in=audience) | ~Q(assignee_id__in=audience)
+    )
+    for created_by_id, assignee_id in involved.values_list("created_by_id", "assignee_id"):
+        audience |= {created_by_id, assignee_id}
+    return audience - {None}
+
+
+def versions_to_bump(event: DomainEvent) -> set[str]:
+    data = event.data
+    if event.kind in TASK_EVENTS:
+        viewers = {data.get("created_by_id"), data.get("assignee_id")}
+        viewers.add(data.get("previous_assignee_id"))
+        viewers |= _member_ids(event.project_id, data.get("previous_project_id"))
+        return {
+            cache.STAFF_LISTS,
+            cache.task_version(event.task_id),
+            *(cache.user_lists(user_id) for user_id in viewers if user_id is not None),
+        }
+    if event.kind == EventKind.PROJECT_CREATED:
+        return {cache.STAFF_LISTS, cache.user_lists(data["owner_id"])}
+    if event.kind == EventKind.PROJECT_UPDATED:
+        audience = _project_audience(event)
+        return {
+            cache.STAFF_LISTS,
+            *(cache.user_lists(user_id) for user_id in audience),
+            *(cache.user_access(user_id) for user_id in audience),
+        }
+    if event.kind in MEMBERSHIP_EVENTS:
+        # The member's visibility changed; the others see a different member list.
+        members = set(data.get("member_ids", [])) | {data["owner_id"], data["user_id"]}
+        return {
+            cache.STAFF_LISTS,
+            cache.user_access(data["user_id"]),
+            *(cache.user_lists(user_id) for user_id in members),
+        }
+    if event.kind in (EventKind.PROJECT_DELETED, EventKind.USER_UPDATED):
+        # A deleted project takes tasks with it whose viewers are no longer recorded anywhere,
+        # and a profile shows in every list naming that user: both rare, so everything.
+        return {cache.EVERYTHING}
+    return set()
+
+
+def invalidate(event: DomainEvent) -> None:
+    """Events subscriber: make every cached answer the event could change stale."""
+    cache.bump(versions_to_bump(event))

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class JobsConfig(AppConfig):
+    name = "backend.jobs"
+    label = "jobs"
+    verbose_name = "Background work"
+
+    def ready(self):
+        from backend import events
+        from backend.jobs.live import broadcast_job_progress
+        from workers.subscribers import enqueue_background_work
+
+        events.subscribe(enqueue_background_work)
+        events.subscribe(broadcast_job_progress)

@@ -1,0 +1,20 @@
+"""Reads on jobs, always through the visibility rule."""
+
+from django.db.models import QuerySet
+
+from backend.jobs.models import Job
+
+
+def job_list(*, user, status: list[str] | None = None, kind: list[str] | None = None) -> QuerySet:
+    """The user's jobs (every job for staff), newest first."""
+    jobs = Job.objects.visible_to(user)
+    if status:
+        jobs = jobs.filter(status__in=status)
+    if kind:
+        jobs = jobs.filter(kind__in=kind)
+    return jobs.order_by("-created_at", "-id")
+
+
+def get_job(*, user, job_id: int) -> Job:
+    """The job if the user may see it; Job.DoesNotExist otherwise (never a leak)."""
+    return Job.objects.visible_to(user).get(id=job_id)

@@ -1,0 +1,130 @@
+"""The WebSocket endpoints: GraphQL subscriptions on /graphql/ and the plain JSON socket."""
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from strawberry.channels import GraphQLWSConsumer
+from strawberry.exceptions import ConnectionRejectionError
+
+from backend.realtime.auth import user_for_access_token, user_for_authorization
+from backend.realtime.groups import TaskEventFilter, task_groups
+
+# Closing a socket with this code means "who you are may not connect" (as graphql-transport-ws
+# does); closing before the handshake completes answers it with HTTP 403.
+FORBIDDEN = 4403
+
+
+@dataclass
+class SocketContext:
+    """A resolver's context over WebSocket: `request.user` is the user, as over HTTP."""
+
+    request: "GraphQLSocketConsumer"
+    connection_params: dict | None = None
+
+    @property
+    def ws(self):
+        return self.request
+
+
+class GraphQLSocketConsumer(GraphQLWSConsumer):
+    """GraphQL over WebSocket, both graphql-transport-ws and graphql-ws.
+
+    The user comes from the `authorization` entry of `connection_init`'s payload, else from the
+    browser's session. A bad or missing token closes the socket with the protocol's error
+    before any subscription starts.
+    """
+
+    async def connect(self):
+        self.user = self.scope["user"]
+        await super().connect()
+
+    async def get_context(self, request, response) -> SocketContext:
+        return SocketContext(request=request)
+
+    async def on_ws_connect(self, context: SocketContext):
+        params = context.connection_params or {}
+        header = next((v for k, v in params.items() if k.lower() == "authorization"), None)
+        if header is None:
+            if self.user.is_authenticated:
+                return await super().on_ws_connect(context)
+            raise ConnectionRejectionError(
+                {"message": "Authentication required: send {'authorization': 'Bearer <access>'}."}
+            )
+        user = await database_sync_to_async(user_for_authorization)(header)
+        if user is None:
+            raise ConnectionRejectionError(
+                {"message": "The token is invalid or expired. Sign in again or refresh it."}
+            )
+        self.user = user
+        return await super().on_ws_connect(context)
+
+
+class NotificationSocketConsumer(AsyncJsonWebsocketConsumer):
+    """/ws/notifications/: the same events as plain JSON, `{"type": "task.updated", ...}`.
+
+    Authenticated by `?token=<access>` or the browser's session.
+    """
+
+    async def connect(self):
+        self.joined = []
+        user = await self._authenticate()
+        if user is None:
+            await self.close(code=FORBIDDEN)
+            return
+        self.user = user
+        self.task_events = TaskEventFilter(user)
+        await self.accept()
+        for group in await database_sync_to_async(task_groups)(user=user):
+            await self._join(group)
+
+    async def disconnect(self, code):
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _authenticate(self):
+        token = parse_qs(self.scope["query_string"].decode("latin1")).get("token")
+        if token:
+            return await database_sync_to_async(user_for_access_token)(token[0])
+        user = self.scope.get("user")
+        return user if user is not None and user.is_authenticated else None
+
+    async def _join(self, group):
+        if group not in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.joined.append(group)
+
+    async def _leave(self, group):
+        if group in self.joined:
+            self.joined.remove(group)
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        """Clients only listen; anything they send is ignored."""
+
+    async def task_changed(self, message):
+        if self.task_events.admits(message):
+            await self.send_json(
+                {
+                    "type": message["kind"],
+                    "task": message["task"],
+                    "project_id": message["project_id"],
+                    "actor": message["actor"],
+                }
+            )
+
+    async def notification_created(self, message):
+        await self.send_json({"type": "notification.created", **_without_type(message)})
+
+    async def membership_changed(self, message):
+        change = self.task_events.group_change(message)
+        if change is not None:
+            join, group = change
+            await (self._join(group) if join else self._leave(group))
+        if message["user_id"] == self.user.id:
+            await self.send_json({"type": message["kind"], "project_id": message["project_id"]})
+
+
+def _without_type(message: dict) -> dict:
+    return {key: value for key, value in message.items() if key != "type"}

@@ -1,0 +1,86 @@
+"""Channel-layer groups, and which of them a socket follows.
+
+Why these groups: a project event goes to one group per project, so it costs one `group_send`
+however many members are watching (channels-redis even folds every socket of one web process
+into a single Redis write), and a socket joins only the groups of its own projects, so neither
+cost grows with the total number of users or projects. Per-user groups carry what is personal
+(notifications, membership changes, job progress) and tasks seen by someone outside their
+project (a creator or assignee who is not a member); staff, who see everything, share one group.
+A user in many projects joins many groups once per socket, which is cheaper than the
+alternative of one `group_send` per user for every event.
+
+Group membership is only routing. Who may see an event is decided for each recipient from the
+`audience` the event carries, computed after the change committed, so a member removed from a
+project stops receiving its events at once, even before their socket has left its group.
+"""
+
+from collections import deque
+
+from backend.projects.models import Membership, Project
+
+STAFF_GROUP = "staff"
+NO_SUCH_PROJECT = "No such project."
+
+TASK_CHANGED = "task.changed"
+NOTIFICATION_CREATED = "notification.created"
+MEMBERSHIP_CHANGED = "membership.changed"
+
+
+def user_group(user_id: int) -> str:
+    """Everything personal to one user (notifications, membership, their jobs' progress)."""
+    return f"user.{user_id}"
+
+
+def project_group(project_id: int) -> str:
+    """Events on the tasks of one project, for the sockets of its members."""
+    return f"project.{project_id}"
+
+
+def task_groups(*, user, project_id: int | None = None) -> list[str]:
+    """The groups a socket joins to hear about the tasks the user may see (in one project).
+
+    Raises Project.DoesNotExist when `project_id` names a project the user may not see.
+    """
+    if project_id is not None:
+        if not Project.objects.visible_to(user).filter(id=project_id).exists():
+            raise Project.DoesNotExist(NO_SUCH_PROJECT)
+        return [STAFF_GROUP if user.is_staff else project_group(project_id)]
+    if user.is_staff:
+        return [user_group(user.id), STAFF_GROUP]
+    project_ids = Membership.objects.filter(user=user).values_list("project_id", flat=True)
+    return [user_group(user.id), *(project_group(pid) for pid in project_ids)]
+
+
+class TaskEventFilter:
+    """Decides, for one subscriber, which task events reach them and which groups to follow.
+
+    Several groups may carry the same event to one socket while a membership changes; the few
+    most recent event ids are remembered so that it is shown once.
+    """
+
+    def __init__(self, user, project_id: int | None = None):
+        self.user = user
+        self.project_id = project_id
+        self._recent = deque(maxlen=64)
+
+    def admits(self, message: dict) -> bool:
+        if self.project_id is not None and message["project_id"] != self.project_id:
+            return False
+        if not (self.user.is_staff or self.user.id in message["audience"]):
+            return False
+        if message["event_id"] in self._recent:
+            return False
+        self._recent.append(message["event_id"])
+        return True
+
+    def group_change(self, message: dict) -> tuple[bool, str] | None:
+        """(join?, group) when a membership change of this user moves the socket's groups.
+
+        Only a subscription to everything follows projects as they come and go; staff see
+        every project through their own group.
+        """
+        if self.project_id is not None or self.user.is_staff:
+            return None
+        if message["user_id"] != self.user.id:
+            return None
+        return message["member"], project_group(message["project_id"])

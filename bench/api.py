@@ -1,0 +1,256 @@
+"""REST vs GraphQL task list throughput, cached and uncached, against a hand-optimized DRF view.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/stride_bench_api \
+    REDIS_URL=redis://127.0.0.1:6379/4 .venv/bin/python bench/api.py --port 8400
+
+Seeds 100,000 tasks (once) in the database named by DATABASE_URL, starts Uvicorn on loopback
+with the selector cache on and then off, and drives each endpoint from a second process (a
+keep-alive HTTP load generator) for a fixed time. The page: 50 tasks with assignee and project.
+Prints a Markdown table: requests/s, p50 and p99 latency, errors.
+"""
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_USER = "bench_owner"
+
+GRAPHQL_PAGE = """query BenchTasks {
+  tasks(pagination: {limit: 50}) {
+    results { id title status priority dueDate createdAt
+              project { id name } assignee { id username } }
+  }
+}"""
+
+
+def server_environment(cache_on: bool) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.api_settings",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-" + "x" * 32),
+        "SECURE_SSL_REDIRECT": "0",
+        "CACHE_SELECTORS": "1" if cache_on else "0",
+        "CACHE_KEY_PREFIX": "stride-bench-api",
+        # The benchmark measures the server, not its rate limits.
+        "THROTTLE_ANON_RATE": "100000000/min",
+        "THROTTLE_USER_RATE": "100000000/min",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def setup_django():
+    os.environ.update(server_environment(cache_on=False))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def seed(task_count: int) -> str:
+    """Create the bench user, a project of 10 members and `task_count` tasks; a token."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from backend.accounts.models import User
+    from backend.accounts.services import tokens_for
+    from backend.projects.models import Membership, Project
+    from backend.tasks.models import Task, TaskPriority, TaskStatus
+
+    owner, _ = User.objects.get_or_create(
+        username=BENCH_USER, defaults={"email": "bench@example.com"}
+    )
+    members = [owner] + [
+        User.objects.get_or_create(username=f"bench_{n}", defaults={"email": f"b{n}@example.com"})[
+            0
+        ]
+        for n in range(9)
+    ]
+    project, _ = Project.objects.get_or_create(name="Bench", owner=owner)
+    for member in members:
+        Membership.objects.get_or_create(project=project, user=member)
+    missing = task_count - Task.objects.filter(project=project).count()
+    statuses, priorities = TaskStatus.values, TaskPriority.values
+    batch = []
+    for n in range(max(missing, 0)):
+        batch.append(
+            Task(
+                project=project,
+                title=f"Bench task {n}",
+                description="Seeded for bench/api.py",
+                status=statuses[n % len(statuses)],
+                priority=priorities[n % len(priorities)],
+                created_by=owner,
+                assignee=members[n % len(members)],
+            )
+        )
+        if len(batch) == 5000:
+            Task.objects.bulk_create(batch)
+            batch = []
+    Task.objects.bulk_create(batch)
+    return str(tokens_for(owner).access_token)
+
+
+def start_server(port: int, cache_on: bool) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/uvicorn"),
+            "backend.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=server_environment(cache_on),
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/api/health/")
+            if connection.getresponse().status in (200, 503):
+                return server
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    raise RuntimeError("the server did not start within a minute")
+
+
+def _worker(url, method, body, headers, stop_at, latencies, errors):
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    while time.monotonic() < stop_at:
+        started = time.perf_counter()
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            ok = response.status == 200
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+            ok = False
+        if ok:
+            latencies.append(time.perf_counter() - started)
+        else:
+            errors.append(1)
+
+
+def load(url, method, body, headers, connections, seconds, warmup, results):
+    """Runs in its own process: `connections` keep-alive clients for `seconds`."""
+    # The first round warms connections and caches; only the second is measured.
+    for duration in (warmup, seconds):
+        latencies, errors = [], []
+        stop_at = time.monotonic() + duration
+        threads = [
+            threading.Thread(
+                target=_worker, args=(url, method, body, headers, stop_at, latencies, errors)
+            )
+            for _ in range(connections)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    ordered = sorted(latencies)
+    results.put(
+        {
+            "rps": len(ordered) / seconds,
+            "p50": statistics.median(ordered) * 1000 if ordered else None,
+            "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000 if ordered else None,
+            "errors": len(errors),
+        }
+    )
+
+
+def measure(name, url, method="GET", body=None, headers=None, *, args):
+    results = multiprocessing.Queue()
+    process = multiprocessing.Process(
+        target=load,
+        args=(url, method, body, headers or {}, args.connections, args.seconds, 2, results),
+    )
+    process.start()
+    outcome = results.get(timeout=args.seconds + 120)
+    process.join()
+    return {"name": name, **outcome}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=8400)
+    parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+
+    setup_django()
+    token = seed(args.tasks)
+    auth = {"Authorization": f"Bearer {token}"}
+    graphql = {
+        "method": "POST",
+        "body": json.dumps({"query": GRAPHQL_PAGE}),
+        "headers": {**auth, "Content-Type": "application/json"},
+    }
+    base = f"http://127.0.0.1:{args.port}"
+    rows = []
+    for cache_on in (False, True):
+        server = start_server(args.port, cache_on)
+        label = "selector cache on" if cache_on else "selector cache off"
+        try:
+            rows.append(
+                measure(
+                    f"REST /api/tasks/?page_size=50 ({label})",
+                    f"{base}/api/tasks/?page_size=50",
+                    headers=auth,
+                    args=args,
+                )
+            )
+            rows.append(
+                measure(
+                    f"GraphQL tasks, limit 50 ({label})", f"{base}/graphql/", **graphql, args=args
+                )
+            )
+            if not cache_on:
+                rows.append(
+                    measure(
+                        "hand-optimized DRF view /bench/tasks/",
+                        f"{base}/bench/tasks/",
+                        headers=auth,
+                        args=args,
+                    )
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    print(
+        f"\n{args.tasks:,} tasks, page of 50 with assignee and project, "
+        f"{args.connections} connections, {args.seconds} s each, 1 Uvicorn worker\n"
+    )
+    print("| endpoint | req/s | p50 ms | p99 ms | errors |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        print(
+            f"| {row['name']} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} "
+            f"| {row['errors']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,240 @@
+"""WebSocket fan-out benchmark: N subscribers on one server process, M events.
+
+Starts Uvicorn (one process) on Stride, opens N graphql-transport-ws sockets, each a different
+member of one project subscribed to `taskChanged(projectId)`, then changes a task M times over
+HTTP. Latency is measured per delivered message, from the moment the HTTP mutation was sent
+until the subscriber has the parsed message; events lost = N * M minus what arrived.
+
+    DATABASE_URL=... REDIS_URL=... .venv/bin/python bench/ws_fanout.py --subscribers 1000
+
+The database is the one DATABASE_URL names (migrated first); bench users are named bench-*.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+import django  # noqa: E402
+
+django.setup()
+
+import redis  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
+from websockets.asyncio.client import connect  # noqa: E402
+
+from backend.accounts.models import User  # noqa: E402
+from backend.projects.models import Membership, Project  # noqa: E402
+from backend.projects.services import create_project  # noqa: E402
+from backend.realtime.groups import project_group  # noqa: E402
+from backend.tasks.services import create_task  # noqa: E402
+
+SUBSCRIPTION = """
+subscription ($projectId: ID) {
+  taskChanged(projectId: $projectId) { kind task { id title version } actor { username } }
+}"""
+UPDATE = """
+mutation ($input: TaskPartialInput!) {
+  updateTask(input: $input) {
+    ... on Task { version }
+    ... on OperationInfo { messages { message } }
+  }
+}"""
+
+
+def prepare(subscribers: int):
+    """A project whose owner changes one task, and `subscribers` other members."""
+    call_command("migrate", verbosity=0)
+    Project.objects.filter(owner__username="bench-owner").delete()
+    User.objects.filter(username__startswith="bench-").delete()
+    owner = User.objects.create_user("bench-owner", "bench-owner@example.com", "x")
+    project = create_project(actor=owner, name="Fan-out benchmark")
+    members = User.objects.bulk_create(
+        User(username=f"bench-{i}", email=f"bench-{i}@example.com") for i in range(subscribers)
+    )
+    Membership.objects.bulk_create(Membership(project=project, user=user) for user in members)
+    task = create_task(actor=owner, title="bench-0", project_id=project.id)
+    tokens = [str(AccessToken.for_user(user)) for user in members]
+    return str(AccessToken.for_user(owner)), tokens, project.id, task.id
+
+
+def start_server(port: int, workers_env: dict) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "uvicorn", "backend.asgi:application"),
+            *("--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "2"),
+            "--ws-max-queue",
+            "64",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **workers_env},
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        time.sleep(0.1)
+    process.terminate()
+    raise SystemExit("the server did not start")
+
+
+def group_size(group: str) -> int:
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
+    return client.zcard(f"{prefix}:group:{group}")
+
+
+class Subscriber:
+    def __init__(self, address, token, project_id, sent_at, latencies):
+        self.address, self.token, self.project_id = address, token, project_id
+        self.sent_at, self.latencies = sent_at, latencies
+        self.received = 0
+
+    async def run(self, ready: asyncio.Event, opened: list, stop: asyncio.Event):
+        async with connect(
+            f"ws://{self.address}/graphql/",
+            subprotocols=["graphql-transport-ws"],
+            max_queue=None,
+            open_timeout=60,
+        ) as ws:
+            init = {"type": "connection_init", "payload": {"authorization": f"Bearer {self.token}"}}
+            await ws.send(json.dumps(init))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            payload = {"query": SUBSCRIPTION, "variables": {"projectId": str(self.project_id)}}
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+            opened.append(self)
+            ready.set()
+            receiving = asyncio.ensure_future(self._receive(ws))
+            await stop.wait()
+            receiving.cancel()
+
+    async def _receive(self, ws):
+        async for raw in ws:
+            arrived = time.perf_counter()
+            message = json.loads(raw)
+            if message.get("type") != "next":
+                continue
+            title = message["payload"]["data"]["taskChanged"]["task"]["title"]
+            sequence = int(title.removeprefix("bench-"))
+            self.latencies.append(arrived - self.sent_at[sequence])
+            self.received += 1
+
+
+def post(address, token, query, variables):
+    request = urllib.request.Request(
+        f"http://{address}/graphql/",
+        data=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+async def measure(args, owner_token, tokens, project_id, task_id):
+    address = f"127.0.0.1:{args.port}"
+    sent_at, latencies, opened, mutation_seconds = {}, [], [], []
+    stop = asyncio.Event()
+    subscribers = [Subscriber(address, t, project_id, sent_at, latencies) for t in tokens]
+    started = time.perf_counter()
+    runs = []
+    # Open the sockets in batches, as a crowd of browsers would, not all in one instant.
+    for index, subscriber in enumerate(subscribers):
+        ready = asyncio.Event()
+        runs.append(asyncio.ensure_future(subscriber.run(ready, opened, stop)))
+        if index % 50 == 49:
+            await ready.wait()
+    group = project_group(project_id)
+    while (joined := await asyncio.to_thread(group_size, group)) < len(subscribers):
+        if time.perf_counter() - started > 120:
+            raise SystemExit(f"only {joined} of {len(subscribers)} subscribed")
+        await asyncio.sleep(0.1)
+    connect_seconds = time.perf_counter() - started
+
+    version = 1
+    for sequence in range(1, args.events + 1):
+        sent_at[sequence] = time.perf_counter()
+        answer = await asyncio.to_thread(
+            post,
+            address,
+            owner_token,
+            UPDATE,
+            {"input": {"id": task_id, "version": version, "title": f"bench-{sequence}"}},
+        )
+        mutation_seconds.append(time.perf_counter() - sent_at[sequence])
+        version = answer["data"]["updateTask"]["version"]
+        await asyncio.sleep(args.interval)
+
+    expected = len(subscribers) * args.events
+    deadline = time.perf_counter() + args.grace
+    while len(latencies) < expected and time.perf_counter() < deadline:
+        await asyncio.sleep(0.1)
+    stop.set()
+    await asyncio.gather(*runs, return_exceptions=True)
+    return connect_seconds, latencies, expected, mutation_seconds
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=100)
+    parser.add_argument("--events", type=int, default=50)
+    parser.add_argument("--interval", type=float, default=0.2, help="seconds between events")
+    parser.add_argument("--grace", type=float, default=10.0, help="seconds to wait at the end")
+    parser.add_argument("--port", type=int, default=8350)
+    args = parser.parse_args()
+
+    owner_token, tokens, project_id, task_id = prepare(args.subscribers)
+    server = start_server(args.port, {"DATABASE_POOL_MAX_SIZE": "20"})
+    try:
+        connect_seconds, latencies, expected, mutation_seconds = asyncio.run(
+            measure(args, owner_token, tokens, project_id, task_id)
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    lost = expected - len(latencies)
+    print(
+        json.dumps(
+            {
+                "machine": f"{platform.node()} {platform.processor() or platform.machine()}, "
+                f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
+                "subscribers": args.subscribers,
+                "events": args.events,
+                "interval_s": args.interval,
+                "connect_and_subscribe_s": round(connect_seconds, 2),
+                "mutation_p50_ms": round(statistics.median(mutation_seconds) * 1000, 1),
+                "delivered": len(latencies),
+                "lost": lost,
+                "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
+                "p99_ms": round(percentile(latencies, 0.99) * 1000, 1) if latencies else None,
+                "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
+            },
+            indent=2,
+        )
+    )
+    return 1 if lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

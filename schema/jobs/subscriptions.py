@@ -1,0 +1,22 @@
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from backend.jobs.live import NO_SUCH_JOB, job_updates
+from backend.jobs.models import Job
+from schema.core import parse_id, user_of
+from schema.jobs.types import JobType
+from schema.permissions import IsAuthenticated
+
+
+@strawberry.type
+class JobSubscriptions:
+    @strawberry.subscription(permission_classes=[IsAuthenticated])
+    async def job_progress(
+        self, info: strawberry.Info, job_id: strawberry.ID
+    ) -> AsyncGenerator[JobType, None]:
+        """One of your jobs: its state now, then at each change until it finishes."""
+        job = parse_id(job_id)
+        if job is None:
+            raise Job.DoesNotExist(NO_SUCH_JOB)
+        return await job_updates(consumer=info.context.ws, user=user_of(info), job_id=job)

@@ -1,0 +1,62 @@
+from collections.abc import AsyncGenerator
+from enum import Enum
+
+import strawberry
+
+from backend.events import EventKind
+from backend.projects.models import Project
+from backend.realtime.groups import NO_SUCH_PROJECT
+from backend.realtime.streams import task_changes
+from schema.accounts.types import UserType
+from schema.core import parse_id, user_of
+from schema.permissions import IsAuthenticated
+from schema.tasks.types import TaskType
+
+
+@strawberry.enum(name="TaskChangeKind", description="What happened to a task.")
+class TaskChangeKindEnum(Enum):
+    CREATED = EventKind.TASK_CREATED.value
+    UPDATED = EventKind.TASK_UPDATED.value
+    ASSIGNED = EventKind.TASK_ASSIGNED.value
+    DELETED = EventKind.TASK_DELETED.value
+    COMMENTED = EventKind.TASK_COMMENTED.value
+
+
+@strawberry.type(name="TaskChange")
+class TaskChangeType:
+    """Something happened to a task you may see."""
+
+    kind: TaskChangeKindEnum
+    task_id: strawberry.ID
+    project_id: strawberry.ID | None
+    task: TaskType | None = strawberry.field(description="The task now; null once deleted.")
+    actor: UserType | None = strawberry.field(description="Who did it; null for the system.")
+
+
+@strawberry.type
+class TaskSubscriptions:
+    @strawberry.subscription(permission_classes=[IsAuthenticated])
+    async def task_changed(
+        self, info: strawberry.Info, project_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[TaskChangeType, None]:
+        """Changes to the tasks you may see, or only to those of one project."""
+        project = None
+        if project_id is not None:
+            project = parse_id(project_id)
+            if project is None:
+                raise Project.DoesNotExist(NO_SUCH_PROJECT)
+        changes = await task_changes(
+            consumer=info.context.ws, user=user_of(info), project_id=project
+        )
+        return _as_task_change_types(changes)
+
+
+async def _as_task_change_types(changes) -> AsyncGenerator[TaskChangeType, None]:
+    async for change in changes:
+        yield TaskChangeType(
+            kind=TaskChangeKindEnum(change.kind),
+            task_id=strawberry.ID(str(change.task_id)),
+            project_id=change.project_id,
+            task=change.task,
+            actor=change.actor,
+        )

@@ -1,0 +1,148 @@
+"""Caching in the selectors, seen through REST and GraphQL: hits, misses, exact invalidation.
+
+Transactional tests: cache invalidation follows events, which are delivered after commit.
+"""
+
+import logging
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from backend.accounts.services import update_profile
+from backend.projects.services import add_project_member, remove_project_member, update_project
+from backend.tasks.services import create_task, update_task
+from tests.conftest import GraphQLClient
+from tests.rest.conftest import assert_error
+from tests.settings import CACHES
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def detail(client, task):
+    response = client.get(f"/api/tasks/{task.id}/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    return body["task"], body["cached"]
+
+
+def listing(client, **params):
+    response = client.get("/api/tasks/", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def queries_of(client, path, params=None):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, params)
+    assert response.status_code == 200
+    # The token names the user, whom authentication loads; everything else is the answer's.
+    return [query["sql"] for query in captured if '"accounts_user"' not in query["sql"]]
+
+
+def test_detail_is_a_miss_then_a_hit(api_bob, task):
+    assert detail(api_bob, task)[1] is False
+    assert detail(api_bob, task)[1] is True
+
+
+def test_a_cached_list_and_its_count_need_no_query(api_alice, task):
+    assert queries_of(api_alice, "/api/tasks/", {"status": "pending"})
+    assert queries_of(api_alice, "/api/tasks/", {"status": "pending"}) == []
+    assert listing(api_alice, status="pending")["count"] == 1
+
+
+def test_each_query_is_cached_apart(api_alice, task):
+    assert listing(api_alice, status="pending")["count"] == 1
+    assert listing(api_alice, status="completed")["count"] == 0
+
+
+def test_a_rest_write_refreshes_the_writers_and_the_members_lists(api_alice, api_bob, task):
+    assert listing(api_bob)["count"] == 1
+    api_alice.post("/api/tasks/", {"title": "Second", "project_id": task.project_id})
+    assert listing(api_bob)["count"] == 2
+    assert listing(api_alice)["count"] == 2
+
+
+def test_a_graphql_write_refreshes_rest_answers(api_alice, alice, task):
+    assert detail(api_alice, task)[0]["title"] == "Write the announcement"
+    GraphQLClient(alice).run(
+        "updateTask", input={"id": str(task.id), "version": task.version, "title": "Rewritten"}
+    )
+    fresh, cached = detail(api_alice, task)
+    assert (fresh["title"], cached) == ("Rewritten", False)
+
+
+def test_another_users_edit_refreshes_your_detail_and_list(api_bob, alice, task):
+    detail(api_bob, task)
+    listing(api_bob)
+    update_task(actor=alice, task_id=task.id, status="completed")
+    assert detail(api_bob, task)[0]["status"] == "completed"
+    assert listing(api_bob)["results"][0]["status"] == "completed"
+
+
+def test_a_comment_refreshes_the_comment_count(api_alice, api_bob, task):
+    assert listing(api_alice)["results"][0]["comment_count"] == 0
+    api_bob.post(f"/api/tasks/{task.id}/comments/", {"content": "Looks good"})
+    assert listing(api_alice)["results"][0]["comment_count"] == 1
+    assert detail(api_alice, task)[0]["comment_count"] == 1
+
+
+def test_joining_a_project_shows_its_tasks_and_leaving_hides_them(
+    api_mallory, alice, mallory, task
+):
+    assert listing(api_mallory)["count"] == 0
+    assert_error(api_mallory.get(f"/api/tasks/{task.id}/"), 404)
+    add_project_member(actor=alice, project_id=task.project_id, user_id=mallory.id)
+    assert listing(api_mallory)["count"] == 1
+    assert detail(api_mallory, task)[0]["id"] == task.id
+    remove_project_member(actor=alice, project_id=task.project_id, user_id=mallory.id)
+    assert listing(api_mallory)["count"] == 0
+    assert_error(api_mallory.get(f"/api/tasks/{task.id}/"), 404)
+
+
+def test_reassigning_away_from_an_outsider_hides_the_task(api_bob, alice, bob, task):
+    personal = create_task(actor=alice, title="Personal", assignee_id=bob.id)
+    assert detail(api_bob, personal)[0]["assignee"]["username"] == "bob"
+    update_task(actor=alice, task_id=personal.id, assignee_id=None)
+    assert_error(api_bob.get(f"/api/tasks/{personal.id}/"), 404)
+
+
+def test_renaming_a_project_refreshes_the_tasks_that_show_its_name(api_bob, alice, task):
+    assert detail(api_bob, task)[0]["project"]["name"] == "Launch"
+    listing(api_bob)
+    update_project(actor=alice, project_id=task.project_id, name="Liftoff")
+    assert detail(api_bob, task)[0]["project"]["name"] == "Liftoff"
+    assert listing(api_bob)["results"][0]["project"]["name"] == "Liftoff"
+
+
+def test_a_profile_change_refreshes_lists_that_show_the_person(api_alice, alice, bob, task):
+    update_task(actor=alice, task_id=task.id, assignee_id=bob.id)
+    assert listing(api_alice)["results"][0]["assignee"]["first_name"] == ""
+    update_profile(user=bob, first_name="Robert")
+    assert listing(api_alice)["results"][0]["assignee"]["first_name"] == "Robert"
+
+
+def test_staff_lists_follow_every_change(api_staff, alice, mallory, task):
+    assert listing(api_staff)["count"] == 1
+    create_task(actor=mallory, title="Mallory's own")
+    assert listing(api_staff)["count"] == 2
+
+
+def test_graphql_reads_share_the_cache_and_its_invalidation(alice, bob, task):
+    as_bob = GraphQLClient(bob)
+    assert as_bob.run("task", id=str(task.id))["title"] == "Write the announcement"
+    assert as_bob.run("tasks")["totalCount"] == 1
+    update_task(actor=alice, task_id=task.id, title="Changed")
+    assert as_bob.run("task", id=str(task.id))["title"] == "Changed"
+    create_task(actor=alice, title="Another", project_id=task.project_id)
+    assert as_bob.run("tasks")["totalCount"] == 2
+
+
+def test_redis_down_still_answers_from_the_database(api_bob, task, caplog):
+    dead = {"default": {**CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    with override_settings(CACHES=dead), caplog.at_level(logging.WARNING):
+        assert detail(api_bob, task) == (detail(api_bob, task)[0], False)
+        assert listing(api_bob)["count"] == 1
+        assert GraphQLClient(api_bob.user).run("tasks")["totalCount"] == 1
+    assert "Cache unavailable" in caplog.text

@@ -1,0 +1,70 @@
+import pytest
+from django.test import override_settings
+
+from tests.settings import CACHES
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+def test_health_reports_each_service(api):
+    response = api.get("/api/health/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "cache", "broker"}
+    assert all(check["ok"] for check in body["checks"].values())
+
+
+def test_health_is_unavailable_when_the_cache_is_down(api):
+    dead = {"default": {**CACHES["default"], "LOCATION": DEAD_REDIS}}
+    with override_settings(CACHES=dead):
+        response = api.get("/api/health/")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert (checks["database"]["ok"], checks["cache"]["ok"]) == (True, False)
+
+
+@override_settings(CELERY_BROKER_URL=DEAD_REDIS)
+def test_health_is_unavailable_when_the_broker_is_down(api):
+    response = api.get("/api/health/")
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"]["ok"] is False
+
+
+def test_openapi_schema_describes_every_endpoint(api):
+    response = api.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    schema = response.json()
+    paths = schema["paths"]
+    for path in (
+        "/api/users/register/",
+        "/api/users/login/",
+        "/api/users/token/refresh/",
+        "/api/users/logout/",
+        "/api/users/me/",
+        "/api/projects/",
+        "/api/projects/{id}/",
+        "/api/tasks/",
+        "/api/tasks/{id}/",
+        "/api/tasks/{id}/comments/",
+        "/api/tasks/stats/",
+        "/api/admin/tasks/",
+        "/api/health/",
+    ):
+        assert path in paths, path
+    task_filters = {parameter["name"] for parameter in paths["/api/tasks/"]["get"]["parameters"]}
+    assert task_filters >= {
+        "status", "priority", "due_before", "due_after", "start_date", "end_date",
+        "assignee", "project", "search", "ordering", "page", "page_size",
+    }  # fmt: skip
+    created = paths["/api/tasks/"]["post"]
+    assert "requestBody" in created and "201" in created["responses"]
+
+
+@pytest.mark.parametrize("path", ["/api/docs/"])
+def test_swagger_ui_is_served_without_a_cdn(api, path):
+    response = api.get(path)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui" in page
+    assert "cdn.jsdelivr" not in page

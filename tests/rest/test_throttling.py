@@ -1,0 +1,87 @@
+"""Rate limits: the same budgets for REST and GraphQL, and sign-in attempts per username and
+per address, answered with 429 and Retry-After."""
+
+import pytest
+from django.core.cache import cache
+
+from tests.conftest import GraphQLClient, operation
+from tests.rest.conftest import ApiClient, assert_error
+
+RATES = {"anon": "100/min", "user": "3/min", "login_address": "4/min", "login_username": "2/min"}
+
+
+@pytest.fixture(autouse=True)
+def tiny_rates(settings):
+    cache.delete_pattern("throttle_*")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": RATES}
+    yield
+    cache.delete_pattern("throttle_*")
+
+
+def assert_limited(response):
+    assert response.status_code == 429, response.content
+    assert int(response["Retry-After"]) >= 1
+
+
+def test_anonymous_requests_are_limited_per_address(settings, db):
+    settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {**RATES, "anon": "2/min"}
+    client = ApiClient()
+    for _ in range(2):
+        assert client.post("/api/users/token/refresh/", {"refresh": "x"}).status_code == 400
+    assert_limited(client.post("/api/users/token/refresh/", {"refresh": "x"}))
+    assert_error(client.post("/api/users/token/refresh/", {"refresh": "x"}), 429)
+    assert_limited(GraphQLClient().post(operation("me")))
+    other_address = client.http.post(
+        "/api/users/token/refresh/", {}, content_type="application/json", REMOTE_ADDR="10.0.0.9"
+    )
+    assert other_address.status_code == 400
+
+
+def test_signed_in_requests_are_limited_per_user(api_alice, api_bob):
+    for _ in range(3):
+        assert api_alice.get("/api/tasks/").status_code == 200
+    assert_limited(api_alice.get("/api/tasks/"))
+    assert api_bob.get("/api/tasks/").status_code == 200
+
+
+def test_graphql_operations_share_the_users_budget(alice, api_alice):
+    graphql = GraphQLClient(alice)
+    assert api_alice.get("/api/tasks/").status_code == 200
+    assert graphql.run("me")["username"] == "alice"
+    assert api_alice.get("/api/tasks/").status_code == 200
+    response = graphql.post(operation("me"))
+    assert_limited(response)
+    assert "errors" in response.json()
+
+
+def test_login_attempts_are_limited_per_username_across_addresses(api, alice):
+    attempt = {"username": "alice", "password": "wrong"}
+    for address in ("10.0.0.1", "10.0.0.2"):
+        response = api.http.post(
+            "/api/users/login/", attempt, content_type="application/json", REMOTE_ADDR=address
+        )
+        assert response.status_code == 401
+    response = api.http.post(
+        "/api/users/login/",
+        {"username": "alice", "password": "pw-for-tests-1"},
+        content_type="application/json",
+        REMOTE_ADDR="10.0.0.3",
+    )
+    assert_limited(response)
+
+
+def test_login_attempts_are_limited_per_address_across_usernames(api, alice, bob):
+    for username in ("alice", "bob", "carol", "dave"):
+        response = api.post("/api/users/login/", {"username": username, "password": "x"})
+        assert response.status_code == 401
+    assert_limited(api.post("/api/users/login/", {"username": "erin", "password": "x"}))
+
+
+def test_token_auth_mutation_counts_the_same_attempts(api, alice):
+    assert api.post("/api/users/login/", {"username": "alice", "password": "x"}).status_code == 401
+    anonymous = GraphQLClient()
+    variables = {"username": "alice", "password": "x"}
+    assert anonymous.post(operation("tokenAuth"), variables).status_code == 200
+    response = anonymous.post(operation("tokenAuth"), variables)
+    assert_limited(response)
+    assert "sign-in" in response.json()["errors"][0]["message"]

@@ -1,0 +1,30 @@
+from backend.jobs import services
+from backend.jobs.models import JobKind
+from workers.base import StrideTask
+from workers.celery import app
+
+
+class JobTask(StrideTask):
+    """A task running a Job: when it gives up, the Job says FAILED and why."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+        services.fail_job(job_id=kwargs["job_id"], error=f"{type(exc).__name__}: {exc}")
+
+
+@app.task(name="stride.jobs.process", base=JobTask)
+def run_process_job(*, job_id: int):
+    services.run_process_job(job_id=job_id)
+
+
+RUNNERS = {JobKind.PROCESS: run_process_job}
+
+
+def enqueue_job(*, job_id: int, kind: str, celery_task_id: str) -> None:
+    RUNNERS[kind].apply_async(kwargs={"job_id": job_id}, task_id=celery_task_id)
+
+
+@app.task(name="stride.jobs.cleanup")
+def delete_finished_jobs():
+    """Beat, daily: finished jobs older than JOB_RETENTION_DAYS go."""
+    return services.delete_finished_jobs()
