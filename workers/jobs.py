@@ -21,7 +21,16 @@ RUNNERS = {JobKind.PROCESS: run_process_job}
 
 
 def enqueue_job(*, job_id: int, kind: str, celery_task_id: str) -> None:
+    """Send the job's task; if the broker is down this raises, and recovery sends it later."""
     RUNNERS[kind].apply_async(kwargs={"job_id": job_id}, task_id=celery_task_id)
+    services.mark_queued(job_id=job_id)
+
+
+@app.task(name="stride.jobs.recover")
+def recover_stalled_jobs():
+    """Beat, every few minutes: send again the jobs the broker never got; fail abandoned ones."""
+    for job in services.recover_stalled_jobs():
+        enqueue_job(job_id=job.id, kind=job.kind, celery_task_id=job.celery_task_id)
 
 
 @app.task(name="stride.jobs.cleanup")

@@ -55,6 +55,9 @@ class Job(models.Model):
     file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the broker accepted its task; empty if it never did."
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -25,6 +25,8 @@ from backend.notifications.services import notify
 logger = logging.getLogger(__name__)
 
 PROGRESS_STEPS = 10
+# How long a job may wait for the broker to accept it before recovery sends it again.
+RESEND_AFTER_SECONDS = 120
 
 
 def job_event(kind: EventKind, job: Job) -> DomainEvent:
@@ -160,6 +162,42 @@ def run_process_job(*, job_id: int, sleep=time.sleep) -> None:
             "seconds": round(seconds, 3),
         },
     )
+
+
+def mark_queued(*, job_id: int) -> None:
+    """The broker has the job's task: from now on the broker, not recovery, delivers it."""
+    Job.objects.filter(id=job_id, queued_at__isnull=True).update(queued_at=timezone.now())
+
+
+def recover_stalled_jobs(*, now=None) -> list[Job]:
+    """Find jobs that would otherwise wait forever; return those whose task must be sent again.
+
+    - PENDING jobs the broker never accepted (it was down when they were submitted) are sent
+      again. Jobs it did accept are left alone: a long queue is not a lost job, and sending a
+      queued job twice would run it twice.
+    - PROCESSING jobs silent for longer than the broker's redelivery delay plus the hard time
+      limit have no worker left that could finish them (Redis would have redelivered a task
+      lost with its worker by then): they are recorded as FAILED with the reason.
+    """
+    now = now or timezone.now()
+    grace = timedelta(seconds=RESEND_AFTER_SECONDS)
+    unsent = list(
+        Job.objects.filter(
+            status=JobStatus.PENDING, queued_at__isnull=True, created_at__lt=now - grace
+        )
+    )
+    silent_for = timedelta(
+        seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+        + settings.CELERY_TASK_TIME_LIMIT
+        + RESEND_AFTER_SECONDS
+    )
+    abandoned = Job.objects.filter(status=JobStatus.PROCESSING, updated_at__lt=now - silent_for)
+    for job_id in abandoned.values_list("id", flat=True):
+        fail_job(
+            job_id=job_id,
+            error="No worker finished this job: it was lost with its worker or hit the time limit.",
+        )
+    return unsent
 
 
 def delete_finished_jobs(*, now=None) -> int:
