@@ -293,18 +293,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = positive_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = positive_int("CELERY_TASK_TIME_LIMIT", 330)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis hands an unacknowledged message to another worker after this many seconds (a worker
-# that vanished without a word). It must exceed the longest task; periodic work therefore uses
-# beat, never long countdowns.
+# Redis hands an unacknowledged message to another worker after this many seconds: that is how
+# the task of a worker that vanished without a word (killed, machine lost) is done after all.
+# Shorter means a lost task comes back sooner; but a task still running, or waiting for a retry
+# countdown, when it expires is delivered twice: keep it above CELERY_TASK_TIME_LIMIT and
+# TASK_RETRY_BACKOFF_MAX_SECONDS, and use beat (never long countdowns) for periodic work.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": positive_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+    "visibility_timeout": positive_int("CELERY_VISIBILITY_TIMEOUT", 900)
 }
 
 # Transient failures (SMTP or database unreachable) are retried after base * 2^n seconds,
 # half of it random so that retries of many tasks spread out.
 TASK_MAX_RETRIES = non_negative_int("TASK_MAX_RETRIES", 3)
 TASK_RETRY_BACKOFF_SECONDS = env.float("TASK_RETRY_BACKOFF_SECONDS", default=2.0)
-TASK_RETRY_BACKOFF_MAX_SECONDS = env.float("TASK_RETRY_BACKOFF_MAX_SECONDS", default=600.0)
+TASK_RETRY_BACKOFF_MAX_SECONDS = env.float("TASK_RETRY_BACKOFF_MAX_SECONDS", default=300.0)
 # Brief 002's simulated `process` jobs: how long they take, and how often they fail (transiently).
 JOB_PROCESS_SECONDS = seconds_range("JOB_PROCESS_SECONDS", "10-20")
 JOB_PROCESS_FAILURE_RATE = fraction("JOB_PROCESS_FAILURE_RATE", 0.0)

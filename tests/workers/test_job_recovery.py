@@ -55,7 +55,7 @@ def test_a_job_abandoned_while_processing_fails_with_the_reason(alice):
 
 def test_a_job_processing_within_the_redelivery_window_is_left_running(alice):
     job = job_created(
-        alice, ago=timedelta(minutes=30), status=JobStatus.PROCESSING, queued_at=timezone.now()
+        alice, ago=timedelta(minutes=10), status=JobStatus.PROCESSING, queued_at=timezone.now()
     )
     recover_stalled_jobs()
     job.refresh_from_db()
