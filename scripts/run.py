@@ -62,6 +62,16 @@ def main():
 
     read_dotenv(ROOT / ".env")
     os.environ.setdefault("DEBUG", "1")
+    # On one machine with one worker, a worker killed mid-task should get its task back within
+    # a couple of minutes of restarting, not after production's 15: Redis redelivers after the
+    # visibility timeout, which must still exceed the time limit and the retry countdowns.
+    for name, value in (
+        ("CELERY_VISIBILITY_TIMEOUT", "120"),
+        ("CELERY_TASK_SOFT_TIME_LIMIT", "90"),
+        ("CELERY_TASK_TIME_LIMIT", "100"),
+        ("TASK_RETRY_BACKOFF_MAX_SECONDS", "60"),
+    ):
+        os.environ.setdefault(name, value)
     embedded = check_services() != 0
     if embedded:
         os.environ["STRIDE_EMBEDDED"] = "1"
