@@ -140,11 +140,16 @@ else:
                 # which kills idle WebSockets; a longer socket timeout keeps them alive.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="stride:asgi"),
+                # A web process's realtime hub (backend/realtime/hub.py) takes every event
+                # for all its sockets on one channel; the default of 100 waiting messages
+                # would drop part of a burst (a bulk change, a deleted project's tasks).
+                "channel_capacity": {"*.realtime-hub": 10_000},
             },
         }
     }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-# Lists and task details cached in the selectors (backend/core/cache.py); off to measure or debug.
+# Lists and task details cached in the selectors (backend/core/cache.py), GraphQL responses and
+# the signed-in user; off to measure or debug.
 CACHE_SELECTORS = env.bool("CACHE_SELECTORS", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -204,7 +209,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, with the user read from the cache (schema/http.py uses it too).
+        "backend.core.authentication.CachedJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -308,7 +314,8 @@ TASK_MAX_RETRIES = non_negative_int("TASK_MAX_RETRIES", 3)
 TASK_RETRY_BACKOFF_SECONDS = env.float("TASK_RETRY_BACKOFF_SECONDS", default=2.0)
 TASK_RETRY_BACKOFF_MAX_SECONDS = env.float("TASK_RETRY_BACKOFF_MAX_SECONDS", default=300.0)
 # Brief 002's simulated `process` jobs: how long they take, and how often they fail (transiently).
-JOB_PROCESS_SECONDS = seconds_range("JOB_PROCESS_SECONDS", "10-20")
+# Embedded mode runs tasks inside the request, so the simulated work there is kept short.
+JOB_PROCESS_SECONDS = seconds_range("JOB_PROCESS_SECONDS", "1-2" if EMBEDDED else "10-20")
 JOB_PROCESS_FAILURE_RATE = fraction("JOB_PROCESS_FAILURE_RATE", 0.0)
 JOB_RETENTION_DAYS = positive_int("JOB_RETENTION_DAYS", 30)
 

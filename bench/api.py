@@ -4,9 +4,10 @@
     REDIS_URL=redis://127.0.0.1:6379/4 .venv/bin/python bench/api.py --port 8400
 
 Seeds 100,000 tasks (once) in the database named by DATABASE_URL, starts Uvicorn on loopback
-with the selector cache on and then off, and drives each endpoint from a second process (a
-keep-alive HTTP load generator) for a fixed time. The page: 50 tasks with assignee and project.
-Prints a Markdown table: requests/s, p50 and p99 latency, errors.
+with the caches (selectors, GraphQL responses, signed-in user) off and then on, and drives each
+endpoint from a second process (a keep-alive HTTP load generator) for a fixed time. The page:
+50 tasks with assignee and project. Prints a Markdown table: requests/s, p50 and p99 latency,
+errors, and the load average before and after (the machine may be shared).
 """
 
 import argparse
@@ -209,9 +210,10 @@ def main():
     }
     base = f"http://127.0.0.1:{args.port}"
     rows = []
+    load_before = os.getloadavg()
     for cache_on in (False, True):
         server = start_server(args.port, cache_on)
-        label = "selector cache on" if cache_on else "selector cache off"
+        label = "caches on" if cache_on else "caches off"
         try:
             rows.append(
                 measure(
@@ -239,9 +241,11 @@ def main():
             server.terminate()
             server.wait(timeout=30)
 
+    load_after = os.getloadavg()
     print(
         f"\n{args.tasks:,} tasks, page of 50 with assignee and project, "
-        f"{args.connections} connections, {args.seconds} s each, 1 Uvicorn worker\n"
+        f"{args.connections} connections, {args.seconds} s each, 1 Uvicorn worker; "
+        f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after\n"
     )
     print("| endpoint | req/s | p50 ms | p99 ms | errors |")
     print("| --- | ---: | ---: | ---: | ---: |")

@@ -7,7 +7,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from schema.accounts.mutations import AccountMutations
 from schema.accounts.queries import AccountQueries
-from schema.fast_fields import resolve_plain_fields_directly
+from schema.fast_fields import PlainObjectCompletion, resolve_plain_fields_directly
 from schema.jobs.mutations import JobMutations
 from schema.jobs.queries import JobQueries
 from schema.jobs.subscriptions import JobSubscriptions
@@ -17,9 +17,14 @@ from schema.notifications.queries import NotificationQueries
 from schema.notifications.subscriptions import NotificationSubscriptions
 from schema.projects.mutations import ProjectMutations
 from schema.projects.queries import ProjectQueries
+from schema.shared_events import SharingExecutionContext
 from schema.tasks.mutations import TaskMutations
 from schema.tasks.queries import TaskQueries
 from schema.tasks.subscriptions import TaskSubscriptions
+
+
+class StrideExecutionContext(PlainObjectCompletion, SharingExecutionContext):
+    """Both execution shortcuts: shared subscription events, one-pass plain objects."""
 
 
 @strawberry.type
@@ -43,6 +48,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
+    execution_context_class=StrideExecutionContext,
     extensions=[
         DjangoOptimizerExtension,
         # Limits run at validation, so an abusive document is refused before it executes.

@@ -15,7 +15,13 @@ same async safety for subscriptions (which must not touch the database from the 
 from django.db.models import Model
 from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 from django.db.models.query_utils import DeferredAttribute
-from graphql import GraphQLObjectType
+from graphql import (
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLString,
+    Undefined,
+    is_leaf_type,
+)
 from strawberry import Schema
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.utils.typing import get_django_definition
@@ -23,24 +29,24 @@ from strawberry_django.utils.typing import get_django_definition
 _NOT_LOADED = object()
 
 
-def _column_resolver(attname: str, original):
+def _direct_resolver(read_loaded, original):
     def resolve(source, info, **kwargs):
-        value = source.__dict__.get(attname, _NOT_LOADED)
+        value = read_loaded(source)
         if value is _NOT_LOADED:
             return original(source, info, **kwargs)
         return value
 
+    # For PlainObjectCompletion, which reads without going through graphql-core at all.
+    resolve.read_loaded = read_loaded
     return resolve
+
+
+def _column_resolver(attname: str, original):
+    return _direct_resolver(lambda source: source.__dict__.get(attname, _NOT_LOADED), original)
 
 
 def _relation_resolver(relation, original):
-    def resolve(source, info, **kwargs):
-        value = relation.get_cached_value(source, _NOT_LOADED)
-        if value is _NOT_LOADED:
-            return original(source, info, **kwargs)
-        return value
-
-    return resolve
+    return _direct_resolver(lambda source: relation.get_cached_value(source, _NOT_LOADED), original)
 
 
 def _fast_resolver(model: type[Model], field: StrawberryDjangoField, original):
@@ -80,7 +86,115 @@ def resolve_plain_fields_directly(schema: Schema) -> list[str]:
             graphql_name = schema.config.name_converter.get_graphql_name(field)
             graphql_field = graphql_type.fields[graphql_name]
             fast = _fast_resolver(model, field, graphql_field.resolve)
-            if fast is not None:
-                graphql_field.resolve = fast
-                changed.append(f"{graphql_type.name}.{graphql_name}")
+            if fast is None:
+                continue
+            graphql_field.resolve = fast
+            changed.append(f"{graphql_type.name}.{graphql_name}")
     return sorted(changed)
+
+
+class _PlainSelection:
+    """How to complete one object type's selection made only of direct reads.
+
+    Each entry: (response key, read, leaf type or None, nested selection or None, nullable).
+    """
+
+    def __init__(self, object_type: GraphQLObjectType):
+        self.object_type = object_type
+        self.entries = []
+
+    def complete(self, source, info):
+        """The completed dict, or _NOT_LOADED when graphql-core must do it (and report)."""
+        is_type_of = self.object_type.is_type_of
+        if is_type_of is not None and is_type_of(source, info) is not True:
+            return _NOT_LOADED
+        completed = {}
+        for key, read, leaf_type, nested, nullable in self.entries:
+            value = read(source)
+            if value is None:
+                if not nullable:
+                    return _NOT_LOADED
+            elif value is _NOT_LOADED:
+                return _NOT_LOADED
+            elif leaf_type is not None:
+                try:
+                    value = leaf_type.coerce_output_value(value)
+                except Exception:
+                    return _NOT_LOADED
+                if value is None or value is Undefined:
+                    return _NOT_LOADED
+            else:
+                value = nested.complete(value, info)
+                if value is _NOT_LOADED:
+                    return _NOT_LOADED
+            completed[key] = value
+        return completed
+
+
+class PlainObjectCompletion:
+    """Execution context mixin: objects whose selected fields are all direct reads (columns,
+    joined relations, `__typename`) are completed in one pass, without graphql-core building
+    a `GraphQLResolveInfo`, calling the middleware and completing each field one by one.
+
+    The middleware skipped is the optimizer's `resolve` hook, which only acts on QuerySets,
+    never on a column or a joined row. An object whose values are not all loaded, or that
+    breaks a rule (null in a non-null field, a value a scalar refuses), goes the normal way,
+    which loads or reports it as before: reads have no side effects, so nothing runs twice.
+    """
+
+    def complete_object_value(
+        self, return_type, field_details_list, info, path, result, position_context
+    ):
+        selection = self._plain_selection(return_type, field_details_list)
+        if selection is not None:
+            completed = selection.complete(result, info)
+            if completed is not _NOT_LOADED:
+                return completed
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _plain_selection(self, object_type, field_details_list) -> _PlainSelection | None:
+        plans = self.__dict__.setdefault("_plain_selections", {})
+        # Keyed like graphql-core's own memo: the list is kept alive so its id is not reused.
+        key = (object_type.name, id(field_details_list))
+        if key not in plans:
+            plans[key] = (field_details_list, self._plan(object_type, field_details_list))
+        return plans[key][1]
+
+    def _plan(self, object_type, field_details_list) -> _PlainSelection | None:
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            object_type, field_details_list
+        )
+        if new_defer_usages:
+            return None
+        selection = _PlainSelection(object_type)
+        for key, sub_field_details in grouped_field_set.items():
+            node = sub_field_details[0].node
+            if node.name.value == "__typename":
+                selection.entries.append(
+                    (
+                        key,
+                        lambda source, name=object_type.name: name,
+                        GraphQLString,
+                        None,
+                        False,
+                    )
+                )
+                continue
+            field = object_type.fields.get(node.name.value)
+            read = getattr(field.resolve, "read_loaded", None) if field else None
+            if read is None or node.arguments:
+                return None
+            nullable = not isinstance(field.type, GraphQLNonNull)
+            field_type = field.type if nullable else field.type.of_type
+            if is_leaf_type(field_type):
+                selection.entries.append((key, read, field_type, None, nullable))
+            elif isinstance(field_type, GraphQLObjectType):
+                nested = self._plain_selection(field_type, sub_field_details)
+                if nested is None:
+                    return None
+                selection.entries.append((key, read, None, nested, nullable))
+            else:
+                return None
+        return selection

@@ -5,11 +5,15 @@ Strawberry's own view answers 200 to everything and never speaks
 reports a request that could not be executed (bad JSON, bad parameters, a document that does
 not parse or validate) with a 4xx status and no `data` entry. Clients that accept only
 `application/json` keep the classic behaviour: 200 with an `errors` list.
+
+Reads of task and project lists and details are answered from the cache when nothing they show
+has changed (backend/core/graphql_cache.py), after authentication and rate limiting.
 """
 
 import json
 import logging
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +22,6 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from graphql import GraphQLError
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from strawberry.django.context import StrawberryDjangoContext
 from strawberry.exceptions import MissingQueryError
@@ -26,7 +29,8 @@ from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from backend.core import ratelimit
+from backend.core import graphql_cache, ratelimit
+from backend.core.authentication import CachedJWTAuthentication
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +86,7 @@ class GraphQLView(View):
     """Serves the schema over GET and POST, and GraphiQL to browsers."""
 
     schema = None
-    jwt_authentication = JWTAuthentication()
+    jwt_authentication = CachedJWTAuthentication()
 
     def __init__(self, schema, **kwargs):
         super().__init__(**kwargs)
@@ -112,6 +116,9 @@ class GraphQLView(View):
             except ratelimit.RateLimited as limited:
                 raise _too_many(limited) from None
             params = self._parameters(request)
+            cached = graphql_cache.cached_response(request, params)
+            if cached is not None and cached.body is not None:
+                return self._encoded(cached.body, media_type, status=200)
             result = self._execute(request, params)
             limited = _rate_limited(result)
             if limited is not None:
@@ -123,7 +130,10 @@ class GraphQLView(View):
             body = process_result(result)
             body.pop("data", None)
             return self._json(body, GRAPHQL_RESPONSE, status=400)
-        return self._json(process_result(result), media_type, status=200)
+        encoded = orjson.dumps(process_result(result))
+        if cached is not None:
+            cached.store(encoded, result)
+        return self._encoded(encoded, media_type, status=200)
 
     def _authenticate(self, request) -> HttpResponse | None:
         """A Bearer token, when sent, must be valid: a bad one is a 401, never anonymity."""
@@ -222,13 +232,13 @@ class GraphQLView(View):
             response[name] = value
         return response
 
+    @classmethod
+    def _json(cls, body, media_type, status):
+        return cls._encoded(orjson.dumps(body), media_type, status)
+
     @staticmethod
-    def _json(body, media_type, status):
-        return HttpResponse(
-            json.dumps(body, separators=(",", ":")),
-            status=status,
-            content_type=f"{media_type}; charset=utf-8",
-        )
+    def _encoded(body: bytes, media_type, status):
+        return HttpResponse(body, status=status, content_type=f"{media_type}; charset=utf-8")
 
 
 def _too_many(limited: ratelimit.RateLimited) -> RequestError:

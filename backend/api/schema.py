@@ -1,4 +1,16 @@
-"""OpenAPI generation hooks (SPECTACULAR_SETTINGS)."""
+"""OpenAPI generation: hooks (SPECTACULAR_SETTINGS) and the description of our authentication."""
+
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+
+
+class CachedJWTScheme(SimpleJWTScheme):
+    """The cached JWT authentication is simplejwt's Bearer scheme, for Swagger's Authorize too.
+
+    drf-spectacular matches extensions by exact class, so the subclass needs its own; this
+    module is imported with the preprocessing hook, before any view is described.
+    """
+
+    target_class = "backend.core.authentication.CachedJWTAuthentication"
 
 
 def only_api_paths(endpoints, **kwargs):

@@ -9,6 +9,8 @@ recreated with a value no old entry can carry, so nothing stale comes back to li
 When the cache does not answer, reads go to the database and a warning is logged; the
 cache backend is configured to swallow connection errors (`IGNORE_EXCEPTIONS`). Nothing is
 cached or served from the cache inside a transaction, nor when CACHE_SELECTORS is off.
+Users of this module: the selectors (pages, counts, details), the signed-in user
+(backend/core/authentication.py) and whole GraphQL responses (backend/core/graphql_cache.py).
 """
 
 import hashlib
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 VERSION_TIMEOUT = 60 * 60 * 24
 LIST_TIMEOUT = 60
 DETAIL_TIMEOUT = 5 * 60
+# The signed-in user, read on every request; the version is bumped on every save, the timeout
+# bounds what a bulk `update()` (which sends no signal) could leave behind.
+USER_TIMEOUT = 60
 
 _MISSING = object()
 
@@ -69,6 +74,40 @@ def entry_key(name: str, tokens: list[str], params: Any) -> str:
     return f"{name}:{digest}"
 
 
+class Entry:
+    """One cache slot for an answer, found under the current version tokens."""
+
+    def __init__(self, key: str, value: Any):
+        self.key = key
+        self.value = value
+
+    @property
+    def hit(self) -> bool:
+        return self.value is not _MISSING
+
+    def store(self, value: Any, timeout: int) -> None:
+        cache.set(self.key, value, timeout=timeout)
+
+
+def lookup(*, name: str, depends_on: list[str], params: Any) -> Entry | None:
+    """The slot for `name` under the current tokens of `depends_on` and `params`.
+
+    None when nothing may be cached: caching off, inside a transaction, or the cache down (a
+    warning is logged). `params` must be picklable and deterministic (plain values, tuples,
+    sorted lists).
+    """
+    if not settings.CACHE_SELECTORS or connection.in_atomic_block:
+        # Inside a transaction a read may see this transaction's own uncommitted writes, which
+        # must not reach other users, and a cached answer would hide them from this one.
+        return None
+    tokens = current_tokens(depends_on)
+    if tokens is None:
+        logger.warning("Cache unavailable: reading %s from the database", name)
+        return None
+    key = entry_key(name, tokens, params)
+    return Entry(key, cache.get(key, _MISSING))
+
+
 def read_through(
     *,
     name: str,
@@ -76,26 +115,21 @@ def read_through(
     params: Any,
     timeout: int,
     compute: Callable[[], Any],
+    cacheable: Callable[[Any], bool] = lambda value: True,
 ) -> tuple[Any, bool]:
     """`compute()`'s value, cached under the current tokens of `depends_on` and `params`.
 
-    Returns the value and whether it came from the cache. `params` must be picklable and
-    deterministic (plain values, tuples, sorted lists).
+    Returns the value and whether it came from the cache; a value `cacheable` refuses is
+    returned but not stored.
     """
-    if not settings.CACHE_SELECTORS or connection.in_atomic_block:
-        # Inside a transaction a read may see this transaction's own uncommitted writes, which
-        # must not reach other users, and a cached answer would hide them from this one.
+    entry = lookup(name=name, depends_on=depends_on, params=params)
+    if entry is None:
         return compute(), False
-    tokens = current_tokens(depends_on)
-    if tokens is None:
-        logger.warning("Cache unavailable: reading %s from the database", name)
-        return compute(), False
-    key = entry_key(name, tokens, params)
-    value = cache.get(key, _MISSING)
-    if value is not _MISSING:
-        return value, True
+    if entry.hit:
+        return entry.value, True
     value = compute()
-    cache.set(key, value, timeout=timeout)
+    if cacheable(value):
+        entry.store(value, timeout)
     return value, False
 
 
@@ -118,10 +152,18 @@ def task_version(task_id: int) -> str:
     return f"task:{task_id}"
 
 
+def user_version(user_id: int) -> str:
+    """The user's own row: name, flags, whether the account is active."""
+    return f"user:{user_id}"
+
+
 def list_versions(user) -> list[str]:
     """The versions every list answer for this user depends on."""
     return [EVERYTHING, STAFF_LISTS if user.is_staff else user_lists(user.id)]
 
 
 def task_detail_versions(user, task_id: int) -> list[str]:
-    return [EVERYTHING, user_access(user.id), task_version(task_id)]
+    """A task as the user sees it: the task itself and what it shows of its project."""
+    # Staff see projects they are no member of, whose changes bump only the staff lists.
+    viewer = [STAFF_LISTS] if user.is_staff else [user_access(user.id)]
+    return [EVERYTHING, *viewer, task_version(task_id)]

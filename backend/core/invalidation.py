@@ -5,6 +5,7 @@ lists; staff, who see everything, get fresh lists on every change. Events arrive
 (see backend/events.py), so the next read after a bump sees the committed data.
 """
 
+from django.db import transaction
 from django.db.models import Q
 
 from backend.core import cache
@@ -18,6 +19,8 @@ TASK_EVENTS = {
     EventKind.TASK_COMMENTED,
 }
 MEMBERSHIP_EVENTS = {EventKind.MEMBER_ADDED, EventKind.MEMBER_REMOVED}
+# What other people see of a user (schema/accounts/types.py UserType, REST's user summary).
+PUBLIC_USER_FIELDS = {"username", "first_name", "last_name"}
 
 
 def _member_ids(*project_ids) -> set[int]:
@@ -64,12 +67,13 @@ def versions_to_bump(event: DomainEvent) -> set[str]:
             *(cache.user_access(user_id) for user_id in audience),
         }
     if event.kind in MEMBERSHIP_EVENTS:
-        # The member's visibility changed; the others see a different member list.
-        members = set(data.get("member_ids", [])) | {data["owner_id"], data["user_id"]}
+        # The member's visibility changed; everyone else who sees the project (on its tasks
+        # too: a task detail shows the project's members) sees a different member list.
+        audience = _project_audience(event) | {data["user_id"]}
         return {
             cache.STAFF_LISTS,
-            cache.user_access(data["user_id"]),
-            *(cache.user_lists(user_id) for user_id in members),
+            *(cache.user_lists(user_id) for user_id in audience),
+            *(cache.user_access(user_id) for user_id in audience),
         }
     if event.kind in (EventKind.PROJECT_DELETED, EventKind.USER_UPDATED):
         # A deleted project takes tasks with it whose viewers are no longer recorded anywhere,
@@ -81,3 +85,21 @@ def versions_to_bump(event: DomainEvent) -> set[str]:
 def invalidate(event: DomainEvent) -> None:
     """Events subscriber: make every cached answer the event could change stale."""
     cache.bump(versions_to_bump(event))
+
+
+def _bump_after_commit(names: set[str]) -> None:
+    # Bumping before commit would let a concurrent read cache the old row again.
+    transaction.on_commit(lambda: cache.bump(names), robust=True)
+
+
+def user_saved(sender, instance, created, update_fields=None, **kwargs):
+    """post_save receiver for users: signals, because accounts also change in the admin, where
+    no service publishes an event (a deactivation there must apply to the next request)."""
+    names = {cache.user_version(instance.pk)}
+    if not created and (update_fields is None or PUBLIC_USER_FIELDS & set(update_fields)):
+        names.add(cache.EVERYTHING)
+    _bump_after_commit(names)
+
+
+def user_deleted(sender, instance, **kwargs):
+    _bump_after_commit({cache.user_version(instance.pk), cache.EVERYTHING})

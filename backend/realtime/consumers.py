@@ -1,5 +1,7 @@
 """The WebSocket endpoints: GraphQL subscriptions on /graphql/ and the plain JSON socket."""
 
+import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -10,6 +12,9 @@ from strawberry.exceptions import ConnectionRejectionError
 
 from backend.realtime.auth import user_for_access_token, user_for_authorization
 from backend.realtime.groups import TaskEventFilter, task_groups
+from backend.realtime.hub import ROUTE
+
+RESULT_MESSAGE = '{{"id":{id},"type":{type},"payload":{{"data":{data}}}}}'
 
 # Closing a socket with this code means "who you are may not connect" (as graphql-transport-ws
 # does); closing before the handshake completes answers it with HTTP 403.
@@ -39,6 +44,26 @@ class GraphQLSocketConsumer(GraphQLWSConsumer):
     async def connect(self):
         self.user = self.scope["user"]
         await super().connect()
+
+    def encode_json(self, data: object) -> str:
+        """A result message, its shared `data` serialized once for every socket.
+
+        A subscription event is executed once per process and operation
+        (schema/shared_events.py): its subscribers' messages then carry the same `data`
+        object, which only their `id` tells apart.
+        """
+        if (
+            isinstance(data, dict)
+            and data.keys() == {"id", "type", "payload"}
+            and isinstance(data["payload"], dict)
+            and data["payload"].keys() == {"data"}
+        ):
+            return RESULT_MESSAGE.format(
+                id=json.dumps(data["id"]),
+                type=json.dumps(data["type"]),
+                data=_serialized_results.get(data["payload"]["data"]),
+            )
+        return super().encode_json(data)
 
     async def get_context(self, request, response) -> SocketContext:
         return SocketContext(request=request)
@@ -115,7 +140,7 @@ class NotificationSocketConsumer(AsyncJsonWebsocketConsumer):
             )
 
     async def notification_created(self, message):
-        await self.send_json({"type": "notification.created", **_without_type(message)})
+        await self.send_json({"type": "notification.created", **_payload(message)})
 
     async def membership_changed(self, message):
         change = self.task_events.group_change(message)
@@ -126,5 +151,29 @@ class NotificationSocketConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": message["kind"], "project_id": message["project_id"]})
 
 
-def _without_type(message: dict) -> dict:
-    return {key: value for key, value in message.items() if key != "type"}
+def _payload(message: dict) -> dict:
+    """What the client is told: neither the handler's `type` nor the hub's route."""
+    return {key: value for key, value in message.items() if key not in ("type", ROUTE)}
+
+
+class _SerializedResults:
+    """The JSON of recent results' `data`, by identity: the same object for every subscriber.
+
+    Each entry keeps its object alive, so that its `id()` cannot be reused while cached.
+    """
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._texts: OrderedDict[int, tuple[object, str]] = OrderedDict()
+
+    def get(self, data: object) -> str:
+        cached = self._texts.get(id(data))
+        if cached is None:
+            cached = (data, json.dumps(data, separators=(",", ":")))
+            self._texts[id(data)] = cached
+            while len(self._texts) > self.size:
+                self._texts.popitem(last=False)
+        return cached[1]
+
+
+_serialized_results = _SerializedResults()

@@ -91,7 +91,7 @@ def _broadcast_task_change(event: DomainEvent) -> None:
             "task_id": event.task_id,
             "project_id": project_id,
             "actor": _user_snapshot(event.actor_id),
-            "audience": sorted(audience),
+            "audience": sorted(audience),  # sorted: each socket looks itself up by bisection
             "task": snapshot,
         },
     )

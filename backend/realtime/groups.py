@@ -1,11 +1,12 @@
 """Channel-layer groups, and which of them a socket follows.
 
 Why these groups: a project event goes to one group per project, so it costs one `group_send`
-however many members are watching (channels-redis even folds every socket of one web process
-into a single Redis write), and a socket joins only the groups of its own projects, so neither
-cost grows with the total number of users or projects. Per-user groups carry what is personal
-(notifications, membership changes, job progress) and tasks seen by someone outside their
-project (a creator or assignee who is not a member); staff, who see everything, share one group.
+however many members are watching (GraphQL subscriptions are one group member per web process,
+through its hub: backend/realtime/hub.py), and a socket joins only the groups of its own
+projects, so neither cost grows with the total number of users or projects. Per-user groups
+carry what is personal (notifications, membership changes, job progress) and tasks seen by
+someone outside their project (a creator or assignee who is not a member); staff, who see
+everything, share one group.
 A user in many projects joins many groups once per socket, which is cheaper than the
 alternative of one `group_send` per user for every event.
 
@@ -14,6 +15,7 @@ Group membership is only routing. Who may see an event is decided for each recip
 project stops receiving its events at once, even before their socket has left its group.
 """
 
+from bisect import bisect_left
 from collections import deque
 
 from backend.projects.models import Membership, Project
@@ -66,7 +68,7 @@ class TaskEventFilter:
     def admits(self, message: dict) -> bool:
         if self.project_id is not None and message["project_id"] != self.project_id:
             return False
-        if not (self.user.is_staff or self.user.id in message["audience"]):
+        if not (self.user.is_staff or _among(self.user.id, message["audience"])):
             return False
         if message["event_id"] in self._recent:
             return False
@@ -84,3 +86,10 @@ class TaskEventFilter:
         if message["user_id"] != self.user.id:
             return None
         return message["member"], project_group(message["project_id"])
+
+
+def _among(user_id: int, audience: list[int]) -> bool:
+    """Whether `user_id` is in the sorted `audience`: every socket of a big project asks about
+    every event, so a linear scan would grow with the square of the project's size."""
+    position = bisect_left(audience, user_id)
+    return position < len(audience) and audience[position] == user_id

@@ -1,10 +1,11 @@
-"""Listening to channel-layer groups inside a GraphQL subscription, on Strawberry's consumer.
+"""Listening to channel-layer groups inside a GraphQL subscription.
 
 Strawberry's `listen_to_channel(groups=...)` fixes a subscription's groups when it starts; a
 subscription to "every task I may see" must join and leave project groups as the user joins
-and leaves projects. `listen` does that, counting group references in the same counter as
-Strawberry does: several subscriptions on one socket share one channel name, and a group is
-discarded only when the last subscription that needs it ends (strawberry-django issue 942).
+and leaves projects. `listen` does that through the process's hub (`backend.realtime.hub`):
+each subscription is a listener of its own, so several subscriptions on one socket, or a
+thousand sockets in one group, never leave a group another still needs (the trap of
+strawberry-django issue 942).
 
 Use it for any subscription fed by `backend.realtime.broadcast`, e.g. job progress:
 
@@ -17,33 +18,30 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterable
 
+from backend.realtime.hub import hub_for
+
 
 class Listener:
-    """The messages of some types reaching one socket, and the groups one subscription needs."""
+    """The messages of some types sent to the groups one subscription needs."""
 
-    def __init__(self, consumer):
-        self.consumer = consumer
+    def __init__(self, hub, types: Iterable[str]):
+        self.hub = hub
+        self.types = frozenset(types)
         self.queue: asyncio.Queue = asyncio.Queue()
         self.groups: set[str] = set()
 
     async def join(self, group: str) -> None:
         if group in self.groups:
             return
-        async with self.consumer._group_lock:
-            # Added even when already counted: channels-redis expires memberships on its own.
-            await self.consumer.channel_layer.group_add(group, self.consumer.channel_name)
-            self.consumer._group_refs[group] += 1
+        # Recorded first, so that a join cancelled half-way is still undone on the way out.
         self.groups.add(group)
+        await self.hub.join(group, self)
 
     async def leave(self, group: str) -> None:
         if group not in self.groups:
             return
         self.groups.discard(group)
-        async with self.consumer._group_lock:
-            self.consumer._group_refs[group] -= 1
-            if self.consumer._group_refs[group] <= 0:
-                del self.consumer._group_refs[group]
-                await self.consumer.channel_layer.group_discard(group, self.consumer.channel_name)
+        await self.hub.leave(group, self)
 
     def __aiter__(self):
         return self
@@ -56,18 +54,14 @@ class Listener:
 async def listen(
     consumer, *, types: Iterable[str], groups: Iterable[str]
 ) -> AsyncIterator[Listener]:
-    """Receive messages of `types` while in `groups` (more can be joined and left meanwhile)."""
-    listener = Listener(consumer)
-    types = list(types)
-    for message_type in types:
-        consumer.listen_queues[message_type].add(listener.queue)
+    """Receive messages of `types` while in `groups` (more can be joined and left meanwhile),
+    on the channel layer of `consumer`."""
+    listener = Listener(hub_for(consumer.channel_layer), types)
     try:
         for group in groups:
             await listener.join(group)
         yield listener
     finally:
-        for message_type in types:
-            consumer.listen_queues[message_type].discard(listener.queue)
         for group in list(listener.groups):
             with contextlib.suppress(Exception):
                 await listener.leave(group)

@@ -22,10 +22,12 @@ from backend.realtime.groups import (
 )
 from backend.realtime.listening import listen
 from backend.tasks.models import Task
+from backend.tasks.selectors import COMMENT_COUNT
 
 
 @dataclass(frozen=True)
 class TaskChange:
+    event_id: str
     kind: str
     task_id: int
     project_id: int | None
@@ -54,8 +56,13 @@ class _SharedLoads:
 
 
 def _load_task_and_actor(task_id: int, actor: dict | None):
+    """Everything a TaskChange selects but lists (comments, activity, members), which are
+    loaded once per event and operation when selected (schema/shared_events.py)."""
     task = (
-        Task.objects.select_related("project", "created_by", "assignee").filter(id=task_id).first()
+        Task.objects.select_related("project__owner", "created_by", "assignee")
+        .annotate(annotated_comment_count=COMMENT_COUNT)
+        .filter(id=task_id)
+        .first()
     )
     return task, (User.objects.filter(id=actor["id"]).first() if actor else None)
 
@@ -86,6 +93,7 @@ async def _task_changes(consumer, events: TaskEventFilter, groups: list[str]):
                 continue
             task, actor = await _shared_loads.get(message)
             yield TaskChange(
+                event_id=message["event_id"],
                 kind=message["kind"],
                 task_id=message["task_id"],
                 project_id=message["project_id"],

@@ -1,9 +1,9 @@
 import strawberry
 import strawberry_django
-from strawberry_django.pagination import OffsetPaginated
 
 from backend.projects import selectors
 from schema.core import parse_id, user_of
+from schema.counting import OffsetPaginated
 from schema.ordering import ordering_keys
 from schema.pagination import NonNegativePagination
 from schema.permissions import IsAuthenticated

@@ -1,10 +1,11 @@
 import strawberry
 import strawberry_django
-from strawberry_django.pagination import OffsetPaginated
 from strawberry_django.relay import DjangoListConnection
 
+from backend.core import graphql_cache
 from backend.tasks import selectors
 from schema.core import parse_id, user_of
+from schema.counting import OffsetPaginated
 from schema.ordering import ordering_keys
 from schema.pagination import NonNegativePagination
 from schema.permissions import IsAuthenticated
@@ -14,6 +15,11 @@ from schema.tasks.types import TaskType
 
 def _visible_tasks(info, filters: TaskFilter | None, order: list[TaskOrder] | None):
     criteria = {}
+    if filters is not None and filters.overdue is not None:
+        # Which tasks are overdue changes with the clock alone, without any write.
+        policy = graphql_cache.policy_of(info.context.request)
+        if policy is not None:
+            policy.uncacheable = True
     if filters is not None:
         criteria = {
             "status": filters.status,

@@ -10,6 +10,7 @@ from backend.realtime.streams import task_changes
 from schema.accounts.types import UserType
 from schema.core import parse_id, user_of
 from schema.permissions import IsAuthenticated
+from schema.shared_events import SharedAcrossViewers
 from schema.tasks.types import TaskType
 
 
@@ -23,9 +24,12 @@ class TaskChangeKindEnum(Enum):
 
 
 @strawberry.type(name="TaskChange")
-class TaskChangeType:
+class TaskChangeType(SharedAcrossViewers):
     """Something happened to a task you may see."""
 
+    # Who may see the task was decided per subscriber (TaskEventFilter), and the Task, Project
+    # and User types show every viewer the same fields: one result serves every subscriber.
+    event_id: strawberry.Private[str]
     kind: TaskChangeKindEnum
     task_id: strawberry.ID
     project_id: strawberry.ID | None
@@ -54,6 +58,7 @@ class TaskSubscriptions:
 async def _as_task_change_types(changes) -> AsyncGenerator[TaskChangeType, None]:
     async for change in changes:
         yield TaskChangeType(
+            event_id=change.event_id,
             kind=TaskChangeKindEnum(change.kind),
             task_id=strawberry.ID(str(change.task_id)),
             project_id=change.project_id,

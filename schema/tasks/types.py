@@ -2,6 +2,7 @@ import strawberry
 import strawberry_django
 from strawberry import auto
 
+from backend.core import graphql_cache
 from backend.tasks.models import Activity, ActivityVerb, Comment, Task, TaskPriority, TaskStatus
 from backend.tasks.selectors import COMMENT_COUNT
 from schema.accounts.types import UserType
@@ -65,6 +66,12 @@ class TaskType:
         return root.comments.count() if count is None else count
 
     @strawberry_django.field(only=["due_date", "status"])
-    def is_overdue(self, root: Task) -> bool:
+    def is_overdue(self, root: Task, info: strawberry.Info) -> bool:
         """Due in the past and not completed."""
-        return root.is_overdue
+        overdue = root.is_overdue
+        policy = graphql_cache.policy_of(getattr(info.context, "request", None))
+        turns = root.due_date is not None and root.status != TaskStatus.COMPLETED
+        if policy is not None and turns and not overdue:
+            # The answer turns at the due date: a cached response must not outlive it.
+            policy.expire_no_later_than(root.due_date)
+        return overdue

@@ -61,6 +61,16 @@ def test_openapi_schema_describes_every_endpoint(api):
     assert "requestBody" in created and "201" in created["responses"]
 
 
+def test_openapi_schema_offers_bearer_tokens_for_swagger_authorize(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    assert schema["components"]["securitySchemes"]["jwtAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
+    assert {"jwtAuth": []} in schema["paths"]["/api/tasks/"]["get"]["security"]
+
+
 @pytest.mark.parametrize("path", ["/api/docs/"])
 def test_swagger_ui_is_served_without_a_cdn(api, path):
     response = api.get(path)

@@ -1,0 +1,60 @@
+"""JWT authentication with the signed-in user read from the cache, for REST and GraphQL alike.
+
+simplejwt loads the user row on every request, so even an answer served from the cache cost a
+PostgreSQL query. The user is cached under its own version (backend/core/cache.py), which a
+save of the row bumps after commit (backend/core/invalidation.py): a deactivation in the
+admin, a profile change or a new staff flag applies to the very next request.
+"""
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import get_md5_hash_password
+
+from backend.core import cache
+
+
+def _load_user(user_id):
+    user_model = get_user_model()
+    try:
+        return user_model.objects.get(**{api_settings.USER_ID_FIELD: user_id})
+    except user_model.DoesNotExist:
+        return None
+
+
+def cached_user(user_id):
+    """The user with this id (active or not), or None; cached until the row is saved."""
+    user, _ = cache.read_through(
+        name="auth:user",
+        depends_on=[cache.user_version(user_id)],
+        params=(user_id,),
+        timeout=cache.USER_TIMEOUT,
+        compute=lambda: _load_user(user_id),
+        # A missing user is not remembered: nothing would bump its version when it appears.
+        cacheable=lambda user: user is not None,
+    )
+    return user
+
+
+class CachedJWTAuthentication(JWTAuthentication):
+    """simplejwt's `JWTAuthentication`, with the same checks, reading the user from the cache."""
+
+    def get_user(self, validated_token):
+        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError as error:
+            raise InvalidToken(_("Token contained no recognizable user identification")) from error
+        user = cached_user(user_id)
+        if user is None:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found")
+        if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
+            api_settings.REVOKE_TOKEN_CLAIM
+        ) != get_md5_hash_password(user.password):
+            raise AuthenticationFailed(
+                _("The user's password has been changed."), code="password_changed"
+            )
+        return user
