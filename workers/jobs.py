@@ -30,7 +30,9 @@ def enqueue_job(*, job_id: int, kind: str, celery_task_id: str) -> None:
 def recover_stalled_jobs():
     """Beat, every few minutes: send again the jobs the broker never got; fail abandoned ones."""
     for job in services.recover_stalled_jobs():
-        enqueue_job(job_id=job.id, kind=job.kind, celery_task_id=job.celery_task_id)
+        # Only kinds with a runner were ever sent; others wait for theirs (ingest, export, ...).
+        if job.kind in RUNNERS:
+            enqueue_job(job_id=job.id, kind=job.kind, celery_task_id=job.celery_task_id)
 
 
 @app.task(name="stride.jobs.cleanup")
