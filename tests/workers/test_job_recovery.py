@@ -60,3 +60,15 @@ def test_a_job_processing_within_the_redelivery_window_is_left_running(alice):
     recover_stalled_jobs()
     job.refresh_from_db()
     assert job.status == JobStatus.PROCESSING
+
+
+def test_recovery_leaves_kinds_without_a_runner_waiting_and_goes_on(alice):
+    waiting = job_created(alice, ago=timedelta(minutes=5), kind="export")
+    runnable = job_created(alice, ago=timedelta(minutes=5))
+
+    recover_task()
+
+    waiting.refresh_from_db()
+    runnable.refresh_from_db()
+    assert waiting.status == JobStatus.PENDING
+    assert runnable.status == JobStatus.COMPLETED
