@@ -10,9 +10,18 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from backend import events
-        from backend.core.invalidation import invalidate, user_deleted, user_saved
+        from backend.core.invalidation import (
+            invalidate,
+            membership_changed,
+            user_deleted,
+            user_saved,
+        )
+        from backend.projects.models import Membership
 
         events.subscribe(invalidate)
         # Signals, not events: accounts are also deactivated in the admin, outside any service.
         post_save.connect(user_saved, sender=get_user_model())
         post_delete.connect(user_deleted, sender=get_user_model())
+        # Likewise memberships, edited inline on a project in the admin.
+        post_save.connect(membership_changed, sender=Membership)
+        post_delete.connect(membership_changed, sender=Membership)

@@ -89,6 +89,10 @@ class Entry:
         cache.set(self.key, value, timeout=timeout)
 
 
+def caching_applies() -> bool:
+    return settings.CACHE_SELECTORS and not connection.in_atomic_block
+
+
 def lookup(*, name: str, depends_on: list[str], params: Any) -> Entry | None:
     """The slot for `name` under the current tokens of `depends_on` and `params`.
 
@@ -96,7 +100,7 @@ def lookup(*, name: str, depends_on: list[str], params: Any) -> Entry | None:
     warning is logged). `params` must be picklable and deterministic (plain values, tuples,
     sorted lists).
     """
-    if not settings.CACHE_SELECTORS or connection.in_atomic_block:
+    if not caching_applies():
         # Inside a transaction a read may see this transaction's own uncommitted writes, which
         # must not reach other users, and a cached answer would hide them from this one.
         return None
@@ -144,7 +148,7 @@ def user_lists(user_id: int) -> str:
 
 
 def user_access(user_id: int) -> str:
-    """What a user may see at all: their project memberships."""
+    """What a user may see at all: their project memberships (bumped whenever they change)."""
     return f"access:user:{user_id}"
 
 
@@ -157,9 +161,41 @@ def user_version(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def project_lists(project_id: int) -> str:
+    """Lists of the project's members: a change to one of its tasks is one bump, not one per
+    member (a project of a thousand members would otherwise cost a thousand writes)."""
+    return f"lists:project:{project_id}"
+
+
 def list_versions(user) -> list[str]:
-    """The versions every list answer for this user depends on."""
-    return [EVERYTHING, STAFF_LISTS if user.is_staff else user_lists(user.id)]
+    """The versions every list answer for this user depends on: their own tasks, and each of
+    their projects' tasks."""
+    if user.is_staff:
+        return [EVERYTHING, STAFF_LISTS]
+    return [
+        EVERYTHING,
+        user_lists(user.id),
+        *(project_lists(project_id) for project_id in member_of(user.id)),
+    ]
+
+
+def member_of(user_id: int) -> list[int]:
+    """The ids of the user's projects, cached until their memberships change (`user_access`)."""
+    if not caching_applies():
+        # No answer will be cached or read, so the versions naming the projects are not needed.
+        return []
+    from backend.projects.models import Membership
+
+    project_ids, _ = read_through(
+        name="member-of",
+        depends_on=[user_access(user_id)],
+        params=(user_id,),
+        timeout=VERSION_TIMEOUT,
+        compute=lambda: sorted(
+            Membership.objects.filter(user_id=user_id).values_list("project_id", flat=True)
+        ),
+    )
+    return project_ids
 
 
 def task_detail_versions(user, task_id: int) -> list[str]:

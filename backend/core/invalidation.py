@@ -23,15 +23,6 @@ MEMBERSHIP_EVENTS = {EventKind.MEMBER_ADDED, EventKind.MEMBER_REMOVED}
 PUBLIC_USER_FIELDS = {"username", "first_name", "last_name"}
 
 
-def _member_ids(*project_ids) -> set[int]:
-    from backend.projects.models import Membership
-
-    ids = [project_id for project_id in project_ids if project_id is not None]
-    if not ids:
-        return set()
-    return set(Membership.objects.filter(project_id__in=ids).values_list("user_id", flat=True))
-
-
 def _project_audience(event: DomainEvent) -> set[int]:
     """Everyone who sees the project's name on a task or in a project list: its members, and
     creators or assignees of its tasks who are no longer members."""
@@ -49,15 +40,19 @@ def _project_audience(event: DomainEvent) -> set[int]:
 def versions_to_bump(event: DomainEvent) -> set[str]:
     data = event.data
     if event.kind in TASK_EVENTS:
+        # Members see the task through their project's lists; its creator and (previous)
+        # assignee may see it without being members.
         viewers = {data.get("created_by_id"), data.get("assignee_id")}
         viewers.add(data.get("previous_assignee_id"))
-        viewers |= _member_ids(event.project_id, data.get("previous_project_id"))
+        projects = {event.project_id, data.get("previous_project_id")}
         return {
             cache.STAFF_LISTS,
             cache.task_version(event.task_id),
+            *(cache.project_lists(project_id) for project_id in projects if project_id),
             *(cache.user_lists(user_id) for user_id in viewers if user_id is not None),
         }
     if event.kind == EventKind.PROJECT_CREATED:
+        # The owner's new membership refreshes their access through `membership_changed`.
         return {cache.STAFF_LISTS, cache.user_lists(data["owner_id"])}
     if event.kind == EventKind.PROJECT_UPDATED:
         audience = _project_audience(event)
@@ -103,3 +98,15 @@ def user_saved(sender, instance, created, update_fields=None, **kwargs):
 
 def user_deleted(sender, instance, **kwargs):
     _bump_after_commit({cache.user_version(instance.pk), cache.EVERYTHING})
+
+
+def membership_changed(sender, instance, **kwargs):
+    """post_save/post_delete receiver for memberships: the admin edits them without a service
+    (and so without an event); the member's access and lists follow at once either way."""
+    _bump_after_commit(
+        {
+            cache.user_access(instance.user_id),
+            cache.user_lists(instance.user_id),
+            cache.project_lists(instance.project_id),
+        }
+    )

@@ -10,8 +10,18 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from backend.accounts.models import User
 from backend.accounts.services import update_profile
-from backend.projects.services import add_project_member, remove_project_member, update_project
+from backend.core import cache
+from backend.core.invalidation import versions_to_bump
+from backend.events import EventKind, task_event
+from backend.projects.models import Membership
+from backend.projects.services import (
+    add_project_member,
+    create_project,
+    remove_project_member,
+    update_project,
+)
 from backend.tasks.services import create_task, update_task
 from tests.conftest import GraphQLClient, operation
 from tests.rest.conftest import assert_error
@@ -124,6 +134,35 @@ def test_joining_a_project_shows_its_tasks_and_leaving_hides_them(
     remove_project_member(actor=alice, project_id=task.project_id, user_id=mallory.id)
     assert listing(api_mallory)["count"] == 0
     assert_error(api_mallory.get(f"/api/tasks/{task.id}/"), 404)
+
+
+def test_a_membership_edited_in_the_admin_applies_at_once(api_mallory, alice, mallory, task):
+    """The admin's inline memberships go through no service, hence no event: signals."""
+    assert listing(api_mallory)["count"] == 0
+    membership = Membership.objects.create(project_id=task.project_id, user=mallory)
+    assert listing(api_mallory)["count"] == 1
+    membership.delete()
+    assert listing(api_mallory)["count"] == 0
+
+
+def test_a_new_project_joins_its_owners_cached_lists(api_mallory, mallory, staff):
+    """The owner becomes a member, so the project's task changes must reach their lists, even
+    a task someone else creates in it (staff may)."""
+    assert listing(api_mallory)["count"] == 0
+    project = create_project(actor=mallory, name="Side quest")
+    assert listing(api_mallory)["count"] == 0
+    create_task(actor=staff, title="First step", project_id=project.id)
+    assert listing(api_mallory)["count"] == 1
+
+
+def test_a_task_change_bumps_its_project_once_whatever_the_number_of_members(alice, project, task):
+    for number in range(30):
+        member = User.objects.create_user(username=f"member{number}", email=f"m{number}@x.io")
+        add_project_member(actor=alice, project_id=project.id, user_id=member.id)
+    event = task_event(EventKind.TASK_UPDATED, task=task, actor=alice, changes=["title"])
+    bumped = versions_to_bump(event)
+    assert cache.project_lists(project.id) in bumped
+    assert len(bumped) <= 5, bumped
 
 
 def test_reassigning_away_from_an_outsider_hides_the_task(api_bob, alice, bob, task):
