@@ -18,15 +18,20 @@ def operation(name: str) -> str:
     return (OPERATIONS / f"{name}.graphql").read_text()
 
 
+def bearer_headers(user) -> dict:
+    """The Authorization header a signed-in client sends; none for an anonymous one."""
+    if user is None:
+        return {}
+    return {"Authorization": f"Bearer {tokens_for(user).access_token}"}
+
+
 class GraphQLClient:
     """Posts GraphQL documents over HTTP the way a client does, optionally with a token."""
 
     def __init__(self, user=None):
         self.http = Client()
         self.user = user
-        self.headers = {}
-        if user is not None:
-            self.headers["Authorization"] = f"Bearer {tokens_for(user).access_token}"
+        self.headers = bearer_headers(user)
 
     def post(self, query, variables=None, **headers):
         body = {"query": query, "variables": variables or {}}

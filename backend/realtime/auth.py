@@ -1,9 +1,12 @@
 """Who is on the other end of a WebSocket: a JWT access token, or the browser's session."""
 
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 
-_jwt = JWTAuthentication()
+from backend.core.authentication import CachedJWTAuthentication
+
+# The same authentication as GraphQL over HTTP and REST: one rule for who a token belongs to,
+# and a deactivation applies to a new socket as it does to the next request.
+_jwt = CachedJWTAuthentication()
 
 
 def user_for_access_token(token: str):

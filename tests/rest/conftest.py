@@ -3,7 +3,7 @@ import json
 import pytest
 from django.test import Client
 
-from backend.accounts.services import tokens_for
+from tests.conftest import bearer_headers
 
 
 class ApiClient:
@@ -12,9 +12,7 @@ class ApiClient:
     def __init__(self, user=None):
         self.http = Client()
         self.user = user
-        self.headers = {}
-        if user is not None:
-            self.headers["Authorization"] = f"Bearer {tokens_for(user).access_token}"
+        self.headers = bearer_headers(user)
 
     def request(self, method, path, body=None, **headers):
         data = body if isinstance(body, str | bytes) else json.dumps(body)
