@@ -304,8 +304,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Shorter means a lost task comes back sooner; but a task still running, or waiting for a retry
 # countdown, when it expires is delivered twice: keep it above CELERY_TASK_TIME_LIMIT and
 # TASK_RETRY_BACKOFF_MAX_SECONDS, and use beat (never long countdowns) for periodic work.
+BROKER_VISIBILITY_TIMEOUT = positive_int("CELERY_VISIBILITY_TIMEOUT", 900)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": positive_int("CELERY_VISIBILITY_TIMEOUT", 900)
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    # Workers look for such expired messages every interval x throttle seconds: 100 s by default,
+    # which could double a short timeout and made a message come back late or not at all before
+    # a worker's next sweep. Every tenth of the timeout (1 to 30 s) instead; one ZRANGE a sweep.
+    "unacked_restore_interval": max(1, min(30, BROKER_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
 }
 
 # Transient failures (SMTP or database unreachable) are retried after base * 2^n seconds,
