@@ -1,6 +1,9 @@
 """The WebSocket endpoints: GraphQL subscriptions on /graphql/ and the plain JSON socket."""
 
+import asyncio
+import contextlib
 import json
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import parse_qs
@@ -11,14 +14,25 @@ from strawberry.channels import GraphQLWSConsumer
 from strawberry.exceptions import ConnectionRejectionError
 
 from backend.realtime.auth import user_for_access_token, user_for_authorization
-from backend.realtime.groups import TaskEventFilter, task_groups
+from backend.realtime.groups import (
+    MEMBERSHIP_CHANGED,
+    NOTIFICATION_CREATED,
+    TASK_CHANGED,
+    TaskEventFilter,
+    task_groups,
+)
 from backend.realtime.hub import ROUTE
+from backend.realtime.listening import Listener, listen
+
+logger = logging.getLogger(__name__)
 
 RESULT_MESSAGE = '{{"id":{id},"type":{type},"payload":{{"data":{data}}}}}'
 
 # Closing a socket with this code means "who you are may not connect" (as graphql-transport-ws
 # does); closing before the handshake completes answers it with HTTP 403.
 FORBIDDEN = 4403
+# The standard "the server met an unexpected condition": the client may reconnect.
+INTERNAL_ERROR = 1011
 
 
 @dataclass
@@ -89,11 +103,15 @@ class GraphQLSocketConsumer(GraphQLWSConsumer):
 class NotificationSocketConsumer(AsyncJsonWebsocketConsumer):
     """/ws/notifications/: the same events as plain JSON, `{"type": "task.updated", ...}`.
 
-    Authenticated by `?token=<access>` or the browser's session.
+    Authenticated by `?token=<access>` or the browser's session. It hears its groups through
+    the process's hub (backend/realtime/hub.py), as the GraphQL subscriptions do, not as a
+    channel-layer group member of its own: a member per socket costs a receive loop per
+    socket, and channels-redis forgets it after a day, leaving the socket open but deaf.
     """
 
+    _listening: asyncio.Task | None = None
+
     async def connect(self):
-        self.joined = []
         user = await self._authenticate()
         if user is None:
             await self.close(code=FORBIDDEN)
@@ -101,12 +119,17 @@ class NotificationSocketConsumer(AsyncJsonWebsocketConsumer):
         self.user = user
         self.task_events = TaskEventFilter(user)
         await self.accept()
-        for group in await database_sync_to_async(task_groups)(user=user):
-            await self._join(group)
+        # The user's own group is among them: it also carries their notifications and
+        # membership changes.
+        groups = await database_sync_to_async(task_groups)(user=user)
+        self._listening = asyncio.create_task(self._listen(groups))
 
     async def disconnect(self, code):
-        for group in self.joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if self._listening is not None:
+            self._listening.cancel()
+            # Awaited, so that the hub's groups are left before the consumer ends.
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listening
 
     async def _authenticate(self):
         token = parse_qs(self.scope["query_string"].decode("latin1")).get("token")
@@ -115,40 +138,42 @@ class NotificationSocketConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         return user if user is not None and user.is_authenticated else None
 
-    async def _join(self, group):
-        if group not in self.joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.joined.append(group)
-
-    async def _leave(self, group):
-        if group in self.joined:
-            self.joined.remove(group)
-            await self.channel_layer.group_discard(group, self.channel_name)
-
     async def receive_json(self, content, **kwargs):
         """Clients only listen; anything they send is ignored."""
 
-    async def task_changed(self, message):
-        if self.task_events.admits(message):
-            await self.send_json(
-                {
-                    "type": message["kind"],
-                    "task": message["task"],
-                    "project_id": message["project_id"],
-                    "actor": message["actor"],
-                }
-            )
+    async def _listen(self, groups: list[str]) -> None:
+        try:
+            async with listen(
+                self, types=[TASK_CHANGED, MEMBERSHIP_CHANGED, NOTIFICATION_CREATED], groups=groups
+            ) as inbox:
+                async for message in inbox:
+                    await self._tell(inbox, message)
+        except Exception:
+            # An open socket that hears nothing looks healthy to its client: close it, so that
+            # the client reconnects and catches up from the inbox.
+            logger.exception("The notification socket of user %s stopped listening", self.user.id)
+            await self.close(code=INTERNAL_ERROR)
 
-    async def notification_created(self, message):
-        await self.send_json({"type": "notification.created", **_payload(message)})
-
-    async def membership_changed(self, message):
-        change = self.task_events.group_change(message)
-        if change is not None:
-            join, group = change
-            await (self._join(group) if join else self._leave(group))
-        if message["user_id"] == self.user.id:
-            await self.send_json({"type": message["kind"], "project_id": message["project_id"]})
+    async def _tell(self, inbox: Listener, message: dict) -> None:
+        if message["type"] == TASK_CHANGED:
+            if self.task_events.admits(message):
+                await self.send_json(
+                    {
+                        "type": message["kind"],
+                        "task": message["task"],
+                        "project_id": message["project_id"],
+                        "actor": message["actor"],
+                    }
+                )
+        elif message["type"] == NOTIFICATION_CREATED:
+            await self.send_json({"type": "notification.created", **_payload(message)})
+        else:
+            change = self.task_events.group_change(message)
+            if change is not None:
+                join, group = change
+                await (inbox.join(group) if join else inbox.leave(group))
+            if message["user_id"] == self.user.id:
+                await self.send_json({"type": message["kind"], "project_id": message["project_id"]})
 
 
 def _payload(message: dict) -> dict:

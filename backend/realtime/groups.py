@@ -7,8 +7,9 @@ projects, so neither cost grows with the total number of users or projects. Per-
 carry what is personal (notifications, membership changes, job progress) and tasks seen by
 someone outside their project (a creator or assignee who is not a member); staff, who see
 everything, share one group.
-A user in many projects joins many groups once per socket, which is cheaper than the
-alternative of one `group_send` per user for every event.
+A user in many projects listens to many groups (each web process joins a group once, for all its
+sockets, through its hub: backend/realtime/hub.py), which is cheaper than the alternative of one
+`group_send` per user for every event.
 
 Group membership is only routing. Who may see an event is decided for each recipient from the
 `audience` the event carries, computed after the change committed, so a member removed from a

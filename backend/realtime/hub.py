@@ -83,9 +83,10 @@ class Hub:
             await self.layer.group_discard(group, self.channel)
             if not self.members:
                 # Nothing left to hear: stop, so that no task outlives the sockets.
-                for task in (self._receiving, self._rejoining):
-                    task.cancel()
+                tasks = [task for task in (self._receiving, self._rejoining) if task is not None]
                 self._receiving = self._rejoining = None
+                for task in tasks:
+                    await _stopped(task)
 
     def deliver(self, message: dict) -> None:
         """Hand `message` to the listeners of its group that wait for its type."""
@@ -113,3 +114,15 @@ class Hub:
                 for group in list(self.members):
                     with contextlib.suppress(Exception):
                         await self.layer.group_add(group, self.channel)
+
+
+async def _stopped(task: asyncio.Task) -> None:
+    """Cancel `task` until it has ended.
+
+    Python 3.11's `asyncio.wait_for`, which redis-py sends its commands through, loses a
+    cancellation that arrives just as the command completes; the hub's receive loop then went
+    back to waiting on Redis forever, one leaked task each time a hub emptied at that moment.
+    """
+    while not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=0.1)

@@ -17,6 +17,7 @@ from django.db import connection
 
 from backend.accounts.services import tokens_for
 from backend.asgi import application
+from backend.realtime.hub import hub_for
 from tests.conftest import GraphQLClient, operation
 
 TRANSPORT_WS = "graphql-transport-ws"
@@ -89,6 +90,16 @@ async def wait_for_group(group: str, size: int = 1, timeout: float = RECEIVE_TIM
     while (current := await sync_to_async(group_size)(group)) != size:
         if time.monotonic() > deadline:
             raise AssertionError(f"{group} has {current} members, expected {size}")
+        await asyncio.sleep(0.02)
+
+
+async def wait_for_listeners(group: str, count: int) -> None:
+    """Wait until `count` subscriptions of this process listen to `group`."""
+    hub = hub_for(get_channel_layer())
+    deadline = time.monotonic() + RECEIVE_TIMEOUT
+    while len(hub.members.get(group, ())) != count:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{group} has {len(hub.members.get(group, ()))} listeners")
         await asyncio.sleep(0.02)
 
 

@@ -3,7 +3,6 @@
 import asyncio
 import json
 import threading
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -15,17 +14,13 @@ from backend.realtime.groups import TaskEventFilter, project_group
 from backend.realtime.hub import Hub, hub_for
 from backend.realtime.listening import Listener, listen
 from schema import schema
-from tests.realtime.conftest import RECEIVE_TIMEOUT, GraphQLSocket, run, wait_for_group
-
-
-async def wait_for_listeners(group: str, count: int) -> None:
-    """Wait until `count` subscriptions of this process listen to `group`."""
-    hub = hub_for(get_channel_layer())
-    deadline = time.monotonic() + RECEIVE_TIMEOUT
-    while len(hub.members.get(group, ())) != count:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{group} has {len(hub.members.get(group, ()))} listeners")
-        await asyncio.sleep(0.02)
+from tests.realtime.conftest import (
+    RECEIVE_TIMEOUT,
+    GraphQLSocket,
+    run,
+    wait_for_group,
+    wait_for_listeners,
+)
 
 
 @pytest.mark.django_db(transaction=True)

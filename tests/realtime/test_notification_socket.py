@@ -1,9 +1,22 @@
 """/ws/notifications/: the same events as plain JSON."""
 
 import pytest
+import redis
+from channels.layers import get_channel_layer
+from django.conf import settings
 
+from backend.realtime.consumers import INTERNAL_ERROR
 from backend.realtime.groups import project_group, user_group
-from tests.realtime.conftest import NotificationSocket, run, token_of, wait_for_group
+from backend.realtime.hub import hub_for
+from tests.realtime.conftest import (
+    RECEIVE_TIMEOUT,
+    GraphQLSocket,
+    NotificationSocket,
+    run,
+    token_of,
+    wait_for_group,
+    wait_for_listeners,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,3 +75,79 @@ async def test_removal_is_announced_and_ends_the_project_events(bob, as_alice, a
     event = await socket.receive()
     assert (event["type"], event["task"]["id"]) == ("task.created", int(own["id"]))
     await socket.close()
+
+
+def group_members(group: str) -> set[str]:
+    """The channels in `group`, as channels-redis stores them (a sorted set)."""
+    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
+    client = redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    try:
+        return set(client.zrange(f"{prefix}:group:{group}", 0, -1))
+    finally:
+        client.close()
+
+
+async def test_the_socket_listens_through_the_hub_not_as_a_group_member_of_its_own(
+    alice, bob, task
+):
+    hub = hub_for(get_channel_layer())
+    sockets = [await _socket_of(alice), await _socket_of(bob)]
+    group = project_group(task.project_id)
+    await wait_for_listeners(group, 2)
+    await wait_for_group(group, size=1)
+    # The process's one member, which the hub rejoins before channels-redis forgets it.
+    assert group_members(group) == {hub.channel}
+    assert group_members(user_group(bob.id)) == {hub.channel}
+    for socket in sockets:
+        await socket.close()
+
+
+async def test_closing_the_socket_leaves_nothing_in_the_hub(bob, task):
+    hub = hub_for(get_channel_layer())
+    socket = await _socket_of(bob)
+    await wait_for_listeners(project_group(task.project_id), 1)
+
+    await socket.close()
+
+    # At once: closing waits until the socket's listener has left, so nothing outlives it.
+    assert not hub.members
+    assert hub._receiving is None
+    assert group_members(user_group(bob.id)) == set()
+    assert group_members(project_group(task.project_id)) == set()
+
+
+async def test_a_subscription_and_a_plain_socket_of_one_user_share_the_hub(bob, as_alice, task):
+    group = project_group(task.project_id)
+    subscription = GraphQLSocket()
+    await subscription.open_as(bob)
+    await subscription.subscribe("1", "taskChanged")
+    plain = await _socket_of(bob)
+    await wait_for_listeners(group, 2)
+    await wait_for_group(group, size=1)
+
+    await run(as_alice, "updateTask", input={"id": task.id, "version": 1, "title": "Shared"})
+
+    change = (await subscription.next_data("1"))["taskChanged"]
+    assert (change["kind"], change["task"]["title"]) == ("UPDATED", "Shared")
+    event = await plain.receive()
+    assert (event["type"], event["task"]["title"]) == ("task.updated", "Shared")
+    await subscription.close()
+    await plain.close()
+    assert not hub_for(get_channel_layer()).members
+
+
+async def test_a_socket_that_cannot_listen_is_closed_rather_than_left_deaf(bob, monkeypatch):
+    async def redis_is_down(group, channel):
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(get_channel_layer(), "group_add", redis_is_down)
+    socket = NotificationSocket(token=await token_of(bob))
+    connected, _ = await socket.open()
+    assert connected
+
+    assert await socket.communicator.receive_output(timeout=RECEIVE_TIMEOUT) == {
+        "type": "websocket.close",
+        "code": INTERNAL_ERROR,
+    }
+    await socket.close()
+    assert not hub_for(get_channel_layer()).members
