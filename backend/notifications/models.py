@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from backend.core.models import LoadedWithoutInit
+
 
 class NotificationKind(models.TextChoices):
     """Why someone is told. Adding a kind is one line here."""
@@ -18,7 +20,7 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
 
-class Notification(models.Model):
+class Notification(LoadedWithoutInit, models.Model):
     """An item of a user's inbox, kept so that a client that was offline can catch up."""
 
     user = models.ForeignKey(

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from backend.core.models import LoadedWithoutInit
+
 
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -14,7 +16,7 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(Q(owner=user) | Q(id__in=member_of))
 
 
-class Project(models.Model):
+class Project(LoadedWithoutInit, models.Model):
     """A shared space of tasks; its owner and members see all of them."""
 
     name = models.CharField(max_length=255)
@@ -43,7 +45,7 @@ class Project(models.Model):
         return self.memberships.filter(user=user).exists()
 
 
-class Membership(models.Model):
+class Membership(LoadedWithoutInit, models.Model):
     """A user's membership of a project. The owner is a member too, from creation on."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
+from backend.core.models import LoadedWithoutInit
 from backend.projects.models import Membership
 
 
@@ -55,7 +56,7 @@ class TaskQuerySet(models.QuerySet):
         )
 
 
-class Task(models.Model):
+class Task(LoadedWithoutInit, models.Model):
     """A unit of work, personal or in a project. `version` grows with every change."""
 
     project = models.ForeignKey(
@@ -122,7 +123,7 @@ class Task(models.Model):
         )
 
 
-class Comment(models.Model):
+class Comment(LoadedWithoutInit, models.Model):
     """A remark on a task by one of the people who can see it."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
@@ -146,7 +147,7 @@ class ActivityVerb(models.TextChoices):
     COMMENTED = "commented", "Commented"
 
 
-class Activity(models.Model):
+class Activity(LoadedWithoutInit, models.Model):
     """One entry of a task's append-only history: who changed what, from what to what."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="activity")
