@@ -1,16 +1,27 @@
-"""Offset pages whose `totalCount` is cached under the same versions as the lists.
+"""Offset pages: `totalCount` cached under the same versions as the lists, `results` read as
+rows when the selection allows it.
 
 An exact COUNT(*) over everything a user sees costs more than the page itself at scale (~600 ms
 over 1,000,000 rows here), and every page of one list repeats it. The count is kept for a
 minute per user and query (the SQL and parameters of the unpaginated QuerySet), and any write
 that could change it bumps the versions it depends on (backend/core/invalidation.py).
+
+The page itself is planned by the optimizer only if it is fetched as model instances: a
+selection of columns and joined rows is read as rows (schema/fast_fields.py), as a hand-written
+DRF view would read `.values()` (bench/api.py compares the two).
 """
 
+import asyncio
+
 import strawberry
+import strawberry_django
+from django.db.models import QuerySet
 from strawberry_django.pagination import NodeType
 from strawberry_django.pagination import OffsetPaginated as PlainOffsetPaginated
+from strawberry_django.resolvers import django_resolver
 
 from backend.core import cache
+from schema.fast_fields import UnfetchedPage, optimized
 
 
 # Same name as strawberry-django's generic, so that `OffsetPaginated[TaskType]` is still
@@ -24,6 +35,17 @@ class OffsetPaginated(PlainOffsetPaginated[NodeType]):
         # Not a dataclass field, so that the GraphQL type stays as it was.
         page.viewer = info.context.request.user
         return page
+
+    @strawberry.field(description="List of paginated results.")
+    def results(self, info: strawberry.Info) -> list[NodeType]:
+        queryset = self.get_paginated_queryset()
+        if not isinstance(queryset, QuerySet):
+            return queryset if queryset is not None else []
+        if _in_event_loop():
+            return _fetched(queryset, info)
+        # A synchronous execution fetches the page as it completes it: as rows of the selected
+        # columns when the selection is plain, else optimized (schema/fast_fields.py).
+        return UnfetchedPage(queryset)
 
     def get_total_count(self) -> int:
         viewer, queryset = getattr(self, "viewer", None), self.queryset
@@ -40,3 +62,26 @@ class OffsetPaginated(PlainOffsetPaginated[NodeType]):
             compute=super().get_total_count,
         )
         return count
+
+
+def offset_paginated(graphql_type, **options):
+    """`strawberry_django.offset_paginated` for an `OffsetPaginated` page.
+
+    The page's QuerySet is optimized for the selection when its `results` are resolved, not when
+    the page is made: a plain selection is read as rows and needs no optimizer plan at all.
+    """
+    return strawberry_django.offset_paginated(graphql_type, disable_optimization=True, **options)
+
+
+@django_resolver
+def _fetched(queryset: QuerySet, info):
+    """The optimized page, fetched (in a thread when called from an event loop)."""
+    return optimized(queryset, info)
+
+
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

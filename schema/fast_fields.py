@@ -10,12 +10,22 @@ GraphQL resolver is replaced by a direct read of the loaded value.
 When the value is not loaded (a deferred column, a relation not joined) the fast resolver
 hands over to the original one, which loads it as before: same answers, same queries, and the
 same async safety for subscriptions (which must not touch the database from the event loop).
+
+A page whose whole selection is such fields is not even built as instances: it is fetched as
+rows of exactly the selected columns (`UnfetchedPage`, `PlainObjectCompletion`).
 """
 
-from django.db.models import Model
+import functools
+from collections.abc import Callable
+from typing import NamedTuple
+
+from django.db.models import Model, QuerySet
 from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 from django.db.models.query_utils import DeferredAttribute
 from graphql import (
+    GraphQLBoolean,
+    GraphQLID,
+    GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLString,
@@ -24,29 +34,44 @@ from graphql import (
 )
 from strawberry import Schema
 from strawberry_django.fields.field import StrawberryDjangoField
+from strawberry_django.optimizer import optimizer
 from strawberry_django.utils.typing import get_django_definition
 
 _NOT_LOADED = object()
 
 
-def _direct_resolver(read_loaded, original):
+def _direct_resolver(read_loaded, original, *, model, column=None, relation=None):
     def resolve(source, info, **kwargs):
         value = read_loaded(source)
         if value is _NOT_LOADED:
             return original(source, info, **kwargs)
         return value
 
-    # For PlainObjectCompletion, which reads without going through graphql-core at all.
+    # For PlainObjectCompletion, which reads without going through graphql-core at all, from
+    # instances (`read_loaded`) or from rows of columns (`column`, `relation`).
     resolve.read_loaded = read_loaded
+    resolve.model = model
+    resolve.column = column
+    resolve.relation = relation
     return resolve
 
 
-def _column_resolver(attname: str, original):
-    return _direct_resolver(lambda source: source.__dict__.get(attname, _NOT_LOADED), original)
+def _column_resolver(model, attname: str, original):
+    return _direct_resolver(
+        lambda source: source.__dict__.get(attname, _NOT_LOADED),
+        original,
+        model=model,
+        column=attname,
+    )
 
 
-def _relation_resolver(relation, original):
-    return _direct_resolver(lambda source: relation.get_cached_value(source, _NOT_LOADED), original)
+def _relation_resolver(model, relation, original):
+    return _direct_resolver(
+        lambda source: relation.get_cached_value(source, _NOT_LOADED),
+        original,
+        model=model,
+        relation=relation,
+    )
 
 
 def _fast_resolver(model: type[Model], field: StrawberryDjangoField, original):
@@ -61,9 +86,9 @@ def _fast_resolver(model: type[Model], field: StrawberryDjangoField, original):
     descriptor = model.__dict__.get(name)
     # Exact classes: subclasses (FileField's descriptor, reverse one-to-one) wrap the value.
     if type(descriptor) is DeferredAttribute:
-        return _column_resolver(descriptor.field.attname, original)
+        return _column_resolver(model, descriptor.field.attname, original)
     if type(descriptor) is ForwardManyToOneDescriptor:
-        return _relation_resolver(descriptor.field, original)
+        return _relation_resolver(model, descriptor.field, original)
     return None
 
 
@@ -93,15 +118,24 @@ def resolve_plain_fields_directly(schema: Schema) -> list[str]:
     return sorted(changed)
 
 
-class _PlainSelection:
-    """How to complete one object type's selection made only of direct reads.
+class _Entry(NamedTuple):
+    """One selected field of a plain selection."""
 
-    Each entry: (response key, read, leaf type or None, nested selection or None, nullable).
-    """
+    key: str
+    read: Callable  # the loaded value of an instance, or _NOT_LOADED
+    resolve: Callable | None  # the direct resolver (None for `__typename`)
+    coerce: Callable | None  # a leaf's value as sent, or _NOT_LOADED when refused
+    nested: "_PlainSelection | None"
+    nullable: bool
+
+
+class _PlainSelection:
+    """How to complete one object type's selection made only of direct reads."""
 
     def __init__(self, object_type: GraphQLObjectType):
         self.object_type = object_type
-        self.entries = []
+        self.entries: list[_Entry] = []
+        self._row_readers: dict[type[Model], _RowReader | None] = {}
 
     def complete(self, source, info):
         """The completed dict, or _NOT_LOADED when graphql-core must do it (and report)."""
@@ -109,26 +143,148 @@ class _PlainSelection:
         if is_type_of is not None and is_type_of(source, info) is not True:
             return _NOT_LOADED
         completed = {}
-        for key, read, leaf_type, nested, nullable in self.entries:
+        for key, read, _, coerce, nested, nullable in self.entries:
             value = read(source)
             if value is None:
                 if not nullable:
                     return _NOT_LOADED
             elif value is _NOT_LOADED:
                 return _NOT_LOADED
-            elif leaf_type is not None:
-                try:
-                    value = leaf_type.coerce_output_value(value)
-                except Exception:
-                    return _NOT_LOADED
-                if value is None or value is Undefined:
-                    return _NOT_LOADED
-            else:
+            elif nested is not None:
                 value = nested.complete(value, info)
-                if value is _NOT_LOADED:
-                    return _NOT_LOADED
+            elif coerce is not None:
+                value = coerce(value)
+            if value is _NOT_LOADED:
+                return _NOT_LOADED
             completed[key] = value
         return completed
+
+    def row_reader(self, model: type[Model]) -> "_RowReader | None":
+        """How to complete this selection from rows of `model`'s columns, or None when some
+        selected field is not a column or a forward relation of `model`."""
+        if model not in self._row_readers:
+            self._row_readers[model] = _RowReader.plan(self, model)
+        return self._row_readers[model]
+
+
+@functools.cache
+def _coercer(leaf_type: GraphQLLeafType) -> Callable:
+    """A leaf's value as sent, or _NOT_LOADED when its type refuses it.
+
+    Strings, ids and booleans, most of a page's values, skip graphql-core's checks when they
+    are already of the type they are sent as (a value graphql-core would pass unchanged).
+    """
+
+    def coerced(value):
+        try:
+            value = leaf_type.coerce_output_value(value)
+        except Exception:
+            return _NOT_LOADED
+        return _NOT_LOADED if value is None or value is Undefined else value
+
+    if leaf_type is GraphQLString or leaf_type is GraphQLBoolean:
+        plain = str if leaf_type is GraphQLString else bool
+        return lambda value: value if type(value) is plain else coerced(value)
+    if leaf_type is GraphQLID:
+        return lambda value: str(value) if type(value) is int else coerced(value)
+    return coerced
+
+
+class _RowReader:
+    """Completes a plain selection from tuples of column values (`values_list`).
+
+    The columns are the ones the instances would have been loaded with, read through the same
+    joins, so each value is the one the direct resolver would have read from the instance.
+    """
+
+    def __init__(self, lookups: list[str]):
+        # Shared by a reader and its nested readers: they read one row.
+        self.lookups = lookups
+        # (key, constant, column index, coercer, nested reader, nullable)
+        self.steps: list[tuple] = []
+
+    @classmethod
+    def plan(cls, selection: _PlainSelection, model, prefix="", lookups=None, joined_on=None):
+        """`joined_on`: for a related row, its key column and the lookup of the foreign key that
+        holds the same value (read there, without going through the join)."""
+        reader = cls([] if lookups is None else lookups)
+        for entry in selection.entries:
+            resolve = entry.resolve
+            if resolve is None:  # __typename
+                reader.steps.append((entry.key, selection.object_type.name, 0, None, None, False))
+                continue
+            if resolve.model is not model:
+                return None
+            if resolve.column is not None:
+                if joined_on is not None and resolve.column == joined_on[0]:
+                    index = reader._column(joined_on[1])
+                else:
+                    index = reader._column(prefix + resolve.column)
+                reader.steps.append((entry.key, None, index, entry.coerce, None, entry.nullable))
+                continue
+            # A forward relation: null when its key column is, else the joined row's columns.
+            relation = resolve.relation
+            key_lookup = prefix + relation.attname
+            index = reader._column(key_lookup)
+            nested = cls.plan(
+                entry.nested,
+                relation.related_model,
+                f"{prefix}{relation.name}__",
+                reader.lookups,
+                (relation.target_field.attname, key_lookup),
+            )
+            if nested is None:
+                return None
+            reader.steps.append((entry.key, None, index, None, nested, entry.nullable))
+        return reader
+
+    def _column(self, lookup: str) -> int:
+        if lookup not in self.lookups:
+            self.lookups.append(lookup)
+        return self.lookups.index(lookup)
+
+    def complete(self, row: tuple):
+        completed = {}
+        for key, constant, index, coerce, nested, nullable in self.steps:
+            if constant is not None:
+                completed[key] = constant
+                continue
+            value = row[index]
+            if value is None:
+                if not nullable:
+                    return _NOT_LOADED
+            elif nested is not None:
+                value = nested.complete(row)
+            else:
+                value = coerce(value)
+            if value is _NOT_LOADED:
+                return _NOT_LOADED
+            completed[key] = value
+        return completed
+
+
+def optimized(queryset: QuerySet, info) -> QuerySet:
+    """`queryset` planned by strawberry-django's optimizer for the field `info` resolves."""
+    extension = optimizer.get()
+    return extension.optimize(queryset, info=info) if extension is not None else queryset
+
+
+class UnfetchedPage:
+    """A page's QuerySet handed to the executor before it is fetched (synchronous execution
+    only: the database must not be touched from an event loop).
+
+    `PlainObjectCompletion` reads a plain selection of it as rows of exactly the selected
+    columns, without building model instances; anything else iterates it as usual.
+    """
+
+    def __init__(self, queryset: QuerySet):
+        self.queryset = queryset
+
+    def __iter__(self):
+        return iter(self.queryset)
+
+    def fetched(self, info) -> list:
+        return list(optimized(self.queryset, info))
 
 
 class PlainObjectCompletion:
@@ -140,7 +296,47 @@ class PlainObjectCompletion:
     never on a column or a joined row. An object whose values are not all loaded, or that
     breaks a rule (null in a non-null field, a value a scalar refuses), goes the normal way,
     which loads or reports it as before: reads have no side effects, so nothing runs twice.
+
+    An `UnfetchedPage` of such objects is read as rows (`values_list`) of the selected columns
+    and completed from them: the same SQL joins and filters, without instances. A row that
+    breaks a rule sends the whole page the normal way.
     """
+
+    def complete_list_value(
+        self, return_type, field_details_list, info, path, result, position_context
+    ):
+        if isinstance(result, UnfetchedPage):
+            completed = self._completed_rows(return_type.of_type, field_details_list, result)
+            if completed is not None:
+                return completed
+            result = result.fetched(info)
+        return super().complete_list_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _completed_rows(self, item_type, field_details_list, page: UnfetchedPage):
+        queryset = page.queryset
+        nullable = not isinstance(item_type, GraphQLNonNull)
+        object_type = item_type if nullable else item_type.of_type
+        query = queryset.query
+        if (
+            not isinstance(object_type, GraphQLObjectType)
+            or query.distinct
+            or query.combinator
+            or queryset._prefetch_related_lookups
+        ):
+            return None
+        selection = self._plain_selection(object_type, field_details_list)
+        reader = selection.row_reader(queryset.model) if selection is not None else None
+        if reader is None:
+            return None
+        completed = []
+        for row in queryset.values_list(*reader.lookups):
+            value = reader.complete(row)
+            if value is _NOT_LOADED:
+                return None
+            completed.append(value)
+        return completed
 
     def complete_object_value(
         self, return_type, field_details_list, info, path, result, position_context
@@ -173,10 +369,11 @@ class PlainObjectCompletion:
             node = sub_field_details[0].node
             if node.name.value == "__typename":
                 selection.entries.append(
-                    (
+                    _Entry(
                         key,
                         lambda source, name=object_type.name: name,
-                        GraphQLString,
+                        None,
+                        None,
                         None,
                         False,
                     )
@@ -189,12 +386,14 @@ class PlainObjectCompletion:
             nullable = not isinstance(field.type, GraphQLNonNull)
             field_type = field.type if nullable else field.type.of_type
             if is_leaf_type(field_type):
-                selection.entries.append((key, read, field_type, None, nullable))
+                selection.entries.append(
+                    _Entry(key, read, field.resolve, _coercer(field_type), None, nullable)
+                )
             elif isinstance(field_type, GraphQLObjectType):
                 nested = self._plain_selection(field_type, sub_field_details)
                 if nested is None:
                     return None
-                selection.entries.append((key, read, None, nested, nullable))
+                selection.entries.append(_Entry(key, read, field.resolve, None, nested, nullable))
             else:
                 return None
         return selection

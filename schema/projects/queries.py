@@ -3,7 +3,7 @@ import strawberry_django
 
 from backend.projects import selectors
 from schema.core import parse_id, user_of
-from schema.counting import OffsetPaginated
+from schema.counting import OffsetPaginated, offset_paginated
 from schema.ordering import ordering_keys
 from schema.pagination import NonNegativePagination
 from schema.permissions import IsAuthenticated
@@ -13,7 +13,7 @@ from schema.projects.types import ProjectType
 
 @strawberry.type
 class ProjectQueries:
-    @strawberry_django.offset_paginated(
+    @offset_paginated(
         OffsetPaginated[ProjectType],
         permission_classes=[IsAuthenticated],
         extensions=[NonNegativePagination()],

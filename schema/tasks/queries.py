@@ -5,7 +5,7 @@ from strawberry_django.relay import DjangoListConnection
 from backend.core import graphql_cache
 from backend.tasks import selectors
 from schema.core import parse_id, user_of
-from schema.counting import OffsetPaginated
+from schema.counting import OffsetPaginated, offset_paginated
 from schema.ordering import ordering_keys
 from schema.pagination import NonNegativePagination
 from schema.permissions import IsAuthenticated
@@ -40,7 +40,7 @@ def _visible_tasks(info, filters: TaskFilter | None, order: list[TaskOrder] | No
 
 @strawberry.type
 class TaskQueries:
-    @strawberry_django.offset_paginated(
+    @offset_paginated(
         OffsetPaginated[TaskType],
         permission_classes=[IsAuthenticated],
         extensions=[NonNegativePagination()],

@@ -1,10 +1,15 @@
 """Plain model fields resolved and completed directly (schema/fast_fields.py): same answers."""
 
+from datetime import UTC, datetime
+
+import pytest
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
-from backend.tasks.services import add_comment, update_task
+from backend.tasks.models import Task, TaskPriority
+from backend.tasks.services import add_comment, create_task, update_task
 from schema import schema
 from schema.fast_fields import resolve_plain_fields_directly
 from tests.conftest import operation
@@ -64,3 +69,86 @@ def test_values_the_optimizer_did_not_load_are_loaded_as_before(as_alice, alice,
 def test_a_missing_assignee_is_null(as_alice, task):
     assert as_alice.run("task", id=str(task.id))["assignee"] is None
     assert operation("task")
+
+
+# Every kind of plain field: columns of each scalar and enum, an alias, a fragment, __typename,
+# a nullable relation (null and not), a relation through a relation, a personal task's null
+# project.
+PLAIN_PAGE = """
+query {
+  tasks(order: [{field: TITLE}]) {
+    totalCount
+    results {
+      __typename
+      key: id
+      ...TaskColumns
+      assignee { id username }
+      project { name owner { username firstName } }
+    }
+  }
+}
+fragment TaskColumns on Task { title status priority dueDate createdAt version }
+"""
+
+
+@pytest.fixture
+def varied_tasks(alice, bob, project):
+    due = datetime(2031, 5, 17, 9, 30, tzinfo=UTC)
+    return [
+        create_task(actor=alice, title="a: assigned", project_id=project.id, assignee_id=bob.id),
+        create_task(actor=alice, title="b: due", project_id=project.id, due_date=due),
+        create_task(actor=alice, title="c: personal", priority=TaskPriority.URGENT),
+    ]
+
+
+@pytest.fixture
+def instances_built():
+    """How many tasks were built as model instances while the test ran."""
+    built = []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance)
+
+    post_init.connect(count, sender=Task)
+    yield built
+    post_init.disconnect(count, sender=Task)
+
+
+def test_a_plain_page_is_read_as_rows_and_answers_as_instances_would(
+    as_alice, varied_tasks, instances_built
+):
+    with CaptureQueriesContext(connection) as captured:
+        page = as_alice.data(PLAIN_PAGE)["tasks"]
+    assert instances_built == []
+    # The signed-in user and the page; the count is answered from the same cache as the lists.
+    page_queries = [q["sql"] for q in captured if '"tasks_task"' in q["sql"]]
+    assert len(page_queries) == 2  # the count and the page
+
+    # The same selection plus a field that needs the instance: fetched the usual way.
+    with_instances = as_alice.data(PLAIN_PAGE.replace("version", "version isOverdue"))["tasks"]
+    assert len(instances_built) == 3
+    for row in with_instances["results"]:
+        del row["isOverdue"]
+    assert page == with_instances
+    assert page["totalCount"] == 3
+    assigned, due, personal = page["results"]
+    assert assigned["assignee"]["username"] == "bob"
+    assert assigned["project"] == {
+        "name": "Launch",
+        "owner": {"username": "alice", "firstName": ""},
+    }
+    assert due["dueDate"] == "2031-05-17T09:30:00+00:00"
+    assert due["assignee"] is None
+    assert personal["project"] is None
+    assert personal["priority"] == "URGENT"
+    assert personal["__typename"] == "Task"
+    assert personal["key"] == str(varied_tasks[2].id)
+
+
+def test_a_value_the_schema_refuses_is_reported_as_before(as_alice, task):
+    # Not a status Stride writes: a row the page cannot complete sends it the usual way.
+    Task.objects.filter(id=task.id).update(status="archived")
+    result = as_alice.execute("query { tasks { results { id status } } }")
+    (error,) = result["errors"]
+    assert error["path"] == ["tasks", "results", 0, "status"]
+    assert "archived" in error["message"]
