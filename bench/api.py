@@ -8,16 +8,24 @@ with the caches (selectors, GraphQL responses, signed-in user) off and then on, 
 endpoint from a second process (a keep-alive HTTP load generator) for a fixed time. The page:
 50 tasks with assignee and project. Prints a Markdown table: requests/s, p50 and p99 latency,
 errors, and the load average before and after (the machine may be shared).
+
+`--load wrk` drives the load with wrk (a C program: `apt-get install wrk`) instead of the
+Python generator, whose own CPU competes with the server's on a small machine; the server's
+CPU time per request is printed too, the figure least disturbed by the machine's other work.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import multiprocessing
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -153,10 +161,13 @@ def _worker(url, method, body, headers, stop_at, latencies, errors):
             errors.append(1)
 
 
-def load(url, method, body, headers, connections, seconds, warmup, results):
-    """Runs in its own process: `connections` keep-alive clients for `seconds`."""
-    # The first round warms connections and caches; only the second is measured.
-    for duration in (warmup, seconds):
+def load(url, method, body, headers, connections, seconds, warmup, results, ready, go):
+    """Runs in its own process: `connections` keep-alive clients, `warmup` seconds (to warm
+    connections and caches), then, once told to `go`, `seconds` measured."""
+    for measured, duration in ((False, warmup), (True, seconds)):
+        if measured:
+            ready.set()
+            go.wait()
         latencies, errors = [], []
         stop_at = time.monotonic() + duration
         threads = [
@@ -176,20 +187,84 @@ def load(url, method, body, headers, connections, seconds, warmup, results):
             "p50": statistics.median(ordered) * 1000 if ordered else None,
             "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000 if ordered else None,
             "errors": len(errors),
+            "served": len(ordered) + len(errors),
         }
     )
 
 
-def measure(name, url, method="GET", body=None, headers=None, *, args):
+@contextlib.contextmanager
+def _python_load(url, method, body, headers, args):
     results = multiprocessing.Queue()
+    ready = multiprocessing.Event()
+    go = multiprocessing.Event()
     process = multiprocessing.Process(
         target=load,
-        args=(url, method, body, headers or {}, args.connections, args.seconds, 2, results),
+        args=(url, method, body, headers, args.connections, args.seconds, 2, results, ready, go),
     )
     process.start()
-    outcome = results.get(timeout=args.seconds + 120)
-    process.join()
-    return {"name": name, **outcome}
+    ready.wait(timeout=120)
+
+    def run():
+        go.set()
+        outcome = results.get(timeout=args.seconds + 120)
+        process.join()
+        return outcome
+
+    yield run
+
+
+def measure(name, url, method="GET", body=None, headers=None, *, args, server):
+    load_with = _wrk if args.load == "wrk" else _python_load
+    with load_with(url, method, body, headers or {}, args) as run:
+        # What the server spends per request, warm-up excluded (`run` starts after it).
+        cpu_before = _cpu_seconds(server.pid)
+        outcome = run()
+        cpu = _cpu_seconds(server.pid) - cpu_before
+    served = outcome.pop("served")
+    return {"name": name, **outcome, "cpu_ms": cpu / served * 1000 if served else None}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def _wrk(url, method, body, headers, args):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(f"wrk.method = {json.dumps(method)}\n")
+        if body is not None:
+            script.write(f"wrk.body = {json.dumps(body)}\n")
+        for header, value in headers.items():
+            script.write(f"wrk.headers[{json.dumps(header)}] = {json.dumps(value)}\n")
+        script.flush()
+        command = ["wrk", "-t1", f"-c{args.connections}", "-s", script.name, "--latency"]
+        subprocess.run([*command, "-d2s", url], capture_output=True, check=True)
+
+        def run():
+            output = subprocess.run(
+                [*command, f"-d{args.seconds}s", url], capture_output=True, check=True, text=True
+            ).stdout
+            failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+            socket_errors = re.search(r"Socket errors: (.*)", output)
+            errors = int(failed.group(1)) if failed else 0
+            if socket_errors:
+                errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
+            return {
+                "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+                "p50": _wrk_ms(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1)),
+                "p99": _wrk_ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1)),
+                "errors": errors,
+                "served": int(re.search(r"(\d+) requests in", output).group(1)),
+            }
+
+        yield run
+
+
+def _wrk_ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
 def main():
@@ -198,7 +273,12 @@ def main():
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--load", choices=["python", "wrk"], default="python", help="the load generator"
+    )
     args = parser.parse_args()
+    if args.load == "wrk" and shutil.which("wrk") is None:
+        parser.error("wrk is not installed (apt-get install wrk)")
 
     setup_django()
     token = seed(args.tasks)
@@ -221,11 +301,16 @@ def main():
                     f"{base}/api/tasks/?page_size=50",
                     headers=auth,
                     args=args,
+                    server=server,
                 )
             )
             rows.append(
                 measure(
-                    f"GraphQL tasks, limit 50 ({label})", f"{base}/graphql/", **graphql, args=args
+                    f"GraphQL tasks, limit 50 ({label})",
+                    f"{base}/graphql/",
+                    **graphql,
+                    args=args,
+                    server=server,
                 )
             )
             if not cache_on:
@@ -235,6 +320,7 @@ def main():
                         f"{base}/bench/tasks/",
                         headers=auth,
                         args=args,
+                        server=server,
                     )
                 )
         finally:
@@ -244,15 +330,16 @@ def main():
     load_after = os.getloadavg()
     print(
         f"\n{args.tasks:,} tasks, page of 50 with assignee and project, "
-        f"{args.connections} connections, {args.seconds} s each, 1 Uvicorn worker; "
+        f"{args.connections} connections, {args.seconds} s each, 1 Uvicorn worker, "
+        f"load from {args.load}; "
         f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after\n"
     )
-    print("| endpoint | req/s | p50 ms | p99 ms | errors |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| endpoint | req/s | p50 ms | p99 ms | server CPU ms/request | errors |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         print(
             f"| {row['name']} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} "
-            f"| {row['errors']} |"
+            f"| {row['cpu_ms']:.2f} | {row['errors']} |"
         )
 
 

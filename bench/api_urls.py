@@ -2,6 +2,7 @@
 
 The baseline of the issue: what a careful DRF developer writes for one fixed screen — one
 query with the joins, only the columns shown, rows as dicts, no serializer classes, no count.
+The same values as the GraphQL page of bench/api.py (its project and assignee ids included).
 """
 
 from django.db.models import F
@@ -25,6 +26,8 @@ class HandOptimizedTaskList(APIView):
                 "priority",
                 "due_date",
                 "created_at",
+                "project_id",
+                "assignee_id",
                 project_name=F("project__name"),
                 assignee_username=F("assignee__username"),
             )[:50]
