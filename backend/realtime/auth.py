@@ -1,5 +1,8 @@
 """Who is on the other end of a WebSocket: a JWT access token, or the browser's session."""
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 
 from backend.core.authentication import CachedJWTAuthentication
@@ -9,19 +12,32 @@ from backend.core.authentication import CachedJWTAuthentication
 _jwt = CachedJWTAuthentication()
 
 
-def user_for_access_token(token: str):
-    """The active user an access token was issued to, or None when it is not valid."""
+@dataclass(frozen=True)
+class TokenHolder:
+    """The active user an access token was issued to, and when the token stops being valid."""
+
+    user: object
+    expires_at: datetime
+
+    def seconds_left(self) -> float:
+        return (self.expires_at - datetime.now(UTC)).total_seconds()
+
+
+def holder_of_access_token(token: str) -> TokenHolder | None:
+    """Who holds a valid access token, or None when it is not valid."""
     try:
-        return _jwt.get_user(_jwt.get_validated_token(token))
+        validated = _jwt.get_validated_token(token)
+        user = _jwt.get_user(validated)
     except (InvalidToken, AuthenticationFailed):
         return None
+    return TokenHolder(user=user, expires_at=datetime.fromtimestamp(validated["exp"], UTC))
 
 
-def user_for_authorization(header: object):
-    """The user of an `Authorization`-style value, "Bearer <access token>", or None."""
+def holder_of_authorization(header: object) -> TokenHolder | None:
+    """Who holds the token of an `Authorization`-style value, "Bearer <access token>"."""
     if not isinstance(header, str):
         return None
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return user_for_access_token(token.strip())
+    return holder_of_access_token(token.strip())

@@ -13,7 +13,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from strawberry.channels import GraphQLWSConsumer
 from strawberry.exceptions import ConnectionRejectionError
 
-from backend.realtime.auth import user_for_access_token, user_for_authorization
+from backend.realtime.auth import TokenHolder, holder_of_access_token, holder_of_authorization
 from backend.realtime.groups import (
     MEMBERSHIP_CHANGED,
     NOTIFICATION_CREATED,
@@ -35,6 +35,29 @@ FORBIDDEN = 4403
 INTERNAL_ERROR = 1011
 
 
+class ClosesWhenTokenExpires:
+    """A socket opened with an access token is closed (4403) when that token expires.
+
+    An open socket must not outlive the credentials that opened it: a deactivated user, or one
+    whose password changed, is heard from no more than JWT_ACCESS_MINUTES later. The client
+    reconnects with a fresh token (graphql-ws accepts `connectionParams` as a function that is
+    called again on every reconnection) and catches up from the inbox. A socket opened with the
+    browser's session lasts as long as the connection.
+    """
+
+    _token_expiry: asyncio.TimerHandle | None = None
+
+    def close_when_token_expires(self, holder: TokenHolder) -> None:
+        self._token_expiry = asyncio.get_running_loop().call_later(
+            max(0.0, holder.seconds_left()),
+            lambda: asyncio.ensure_future(self.close(code=FORBIDDEN, reason="Token expired")),
+        )
+
+    def forget_token(self) -> None:
+        if self._token_expiry is not None:
+            self._token_expiry.cancel()
+
+
 @dataclass
 class SocketContext:
     """A resolver's context over WebSocket: `request.user` is the user, as over HTTP."""
@@ -47,7 +70,7 @@ class SocketContext:
         return self.request
 
 
-class GraphQLSocketConsumer(GraphQLWSConsumer):
+class GraphQLSocketConsumer(ClosesWhenTokenExpires, GraphQLWSConsumer):
     """GraphQL over WebSocket, both graphql-transport-ws and graphql-ws.
 
     The user comes from the `authorization` entry of `connection_init`'s payload, else from the
@@ -91,16 +114,21 @@ class GraphQLSocketConsumer(GraphQLWSConsumer):
             raise ConnectionRejectionError(
                 {"message": "Authentication required: send {'authorization': 'Bearer <access>'}."}
             )
-        user = await database_sync_to_async(user_for_authorization)(header)
-        if user is None:
+        holder = await database_sync_to_async(holder_of_authorization)(header)
+        if holder is None:
             raise ConnectionRejectionError(
                 {"message": "The token is invalid or expired. Sign in again or refresh it."}
             )
-        self.user = user
+        self.user = holder.user
+        self.close_when_token_expires(holder)
         return await super().on_ws_connect(context)
 
+    async def disconnect(self, code):
+        self.forget_token()
+        await super().disconnect(code)
 
-class NotificationSocketConsumer(AsyncJsonWebsocketConsumer):
+
+class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsumer):
     """/ws/notifications/: the same events as plain JSON, `{"type": "task.updated", ...}`.
 
     Authenticated by `?token=<access>` or the browser's session. It hears its groups through
@@ -112,31 +140,36 @@ class NotificationSocketConsumer(AsyncJsonWebsocketConsumer):
     _listening: asyncio.Task | None = None
 
     async def connect(self):
-        user = await self._authenticate()
+        user, holder = await self._authenticate()
         if user is None:
             await self.close(code=FORBIDDEN)
             return
         self.user = user
         self.task_events = TaskEventFilter(user)
         await self.accept()
+        if holder is not None:
+            self.close_when_token_expires(holder)
         # The user's own group is among them: it also carries their notifications and
         # membership changes.
         groups = await database_sync_to_async(task_groups)(user=user)
         self._listening = asyncio.create_task(self._listen(groups))
 
     async def disconnect(self, code):
+        self.forget_token()
         if self._listening is not None:
             self._listening.cancel()
             # Awaited, so that the hub's groups are left before the consumer ends.
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listening
 
-    async def _authenticate(self):
+    async def _authenticate(self) -> tuple[object | None, TokenHolder | None]:
+        """The user, and the token's holder when a token was sent (not for a session)."""
         token = parse_qs(self.scope["query_string"].decode("latin1")).get("token")
         if token:
-            return await database_sync_to_async(user_for_access_token)(token[0])
+            holder = await database_sync_to_async(holder_of_access_token)(token[0])
+            return (holder.user, holder) if holder is not None else (None, None)
         user = self.scope.get("user")
-        return user if user is not None and user.is_authenticated else None
+        return (user, None) if user is not None and user.is_authenticated else (None, None)
 
     async def receive_json(self, content, **kwargs):
         """Clients only listen; anything they send is ignored."""

@@ -1,14 +1,18 @@
 """Who may open a socket: a valid access token or a session; anyone else is turned away
 with the protocol's own error, before any subscription can start."""
 
+from datetime import timedelta
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.test import Client
+from rest_framework_simplejwt.tokens import AccessToken
 
 from backend.realtime.groups import user_group
 from tests.realtime.conftest import (
     LEGACY_WS,
+    RECEIVE_TIMEOUT,
     TRANSPORT_WS,
     GraphQLSocket,
     NotificationSocket,
@@ -135,4 +139,44 @@ async def test_notification_socket_accepts_a_session(bob):
     connected, _ = await socket.open()
 
     assert connected
+    await socket.close()
+
+
+def _short_lived_token(user, seconds: float) -> str:
+    # `exp` is whole seconds: the token expires 2 to 3 s from now, within RECEIVE_TIMEOUT.
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=timedelta(seconds=seconds))
+    return str(token)
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_a_socket_is_closed_when_its_token_expires(protocol, bob, task):
+    token = await database_sync_to_async(_short_lived_token)(bob, 3)
+    socket = GraphQLSocket(protocol)
+    answer = decoded(await socket.open({"authorization": f"Bearer {token}"}))
+    assert answer["type"] == "connection_ack"
+    await socket.subscribe("1", "taskChanged")
+
+    closed = await socket.communicator.receive_output(timeout=RECEIVE_TIMEOUT)
+
+    assert closed == {"type": "websocket.close", "code": 4403, "reason": "Token expired"}
+
+
+async def test_the_notification_socket_is_closed_when_its_token_expires(bob):
+    token = await database_sync_to_async(_short_lived_token)(bob, 3)
+    socket = NotificationSocket(token=token)
+    connected, _ = await socket.open()
+    assert connected
+
+    closed = await socket.communicator.receive_output(timeout=RECEIVE_TIMEOUT)
+
+    assert closed == {"type": "websocket.close", "code": 4403, "reason": "Token expired"}
+
+
+async def test_a_socket_signed_in_by_its_session_stays_open(bob):
+    cookie = await database_sync_to_async(_session_cookie)(bob)
+    socket = NotificationSocket(headers=[cookie])
+    await socket.open()
+
+    assert await socket.communicator.receive_nothing(timeout=2)
     await socket.close()
