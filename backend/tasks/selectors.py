@@ -4,10 +4,13 @@ Pages, counts, stats and single tasks are cached per user (backend/core/cache.py
 invalidation subscriber keeps them exact.
 """
 
+import math
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from backend.core import cache
 from backend.core.pages import Page
@@ -115,28 +118,63 @@ def _criteria_key(criteria: dict) -> tuple:
     )
 
 
-def task_page(*, user, offset: int, limit: int, **criteria) -> Page:
+def task_page(
+    *, user, offset: int, limit: int, present: Callable[[list[Task]], list] = list, **criteria
+) -> Page:
     """A page of `task_list` with project, people and comment count loaded, and the count.
 
-    Cached for a minute per user and query; the count, an exact COUNT(*) over everything the
-    user sees, costs more than the page and is cached with it.
+    `present` turns the page's tasks into what is returned and cached (the REST layer passes
+    its serializer): a hit then costs neither SQL nor serialization, which cost as much as the
+    query it saved. Cached for a minute per user, query and presentation, and never past the
+    moment a listed task turns overdue (what is presented may say whether it is). The count,
+    an exact COUNT(*) over everything the user sees, costs more than the page and is cached
+    with it. A list filtered on `overdue` is not cached: the clock alone changes it.
     """
 
-    def compute():
+    def compute() -> tuple[Page, datetime | None]:
         tasks = task_list(user=user, **criteria)
         rows = tasks.select_related("project", "assignee", "created_by").annotate(
             annotated_comment_count=COMMENT_COUNT
         )[offset : offset + limit]
-        return Page(count=tasks.count(), items=list(rows))
+        items = list(rows)
+        return Page(count=tasks.count(), items=present(items)), _turns_overdue_at(items)
 
-    page, cached = cache.read_through(
-        name="tasks:page",
-        depends_on=cache.list_versions(user),
-        params=(user.id, offset, limit, _criteria_key(criteria)),
-        timeout=cache.LIST_TIMEOUT,
-        compute=compute,
-    )
-    return Page(count=page.count, items=page.items, cached=cached)
+    entry = None
+    if criteria.get("overdue") is None:
+        entry = cache.lookup(
+            name="tasks:page",
+            depends_on=cache.list_versions(user),
+            params=(user.id, offset, limit, _criteria_key(criteria), _name_of(present)),
+        )
+    if entry is not None and entry.hit:
+        return Page(count=entry.value.count, items=entry.value.items, cached=True)
+    page, turns_at = compute()
+    if entry is not None:
+        entry.store(page, _seconds_until(turns_at, cache.LIST_TIMEOUT))
+    return page
+
+
+def _turns_overdue_at(tasks: list[Task]) -> datetime | None:
+    """The first moment one of `tasks` becomes overdue, if one will."""
+    now = timezone.now()
+    moments = [
+        task.due_date
+        for task in tasks
+        if task.due_date is not None
+        and task.status != TaskStatus.COMPLETED
+        and task.due_date >= now
+    ]
+    return min(moments, default=None)
+
+
+def _seconds_until(moment: datetime | None, longest: int) -> int:
+    if moment is None:
+        return longest
+    return max(1, min(longest, math.ceil((moment - timezone.now()).total_seconds())))
+
+
+def _name_of(function: Callable) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
 
 
 def task_count(*, user, **criteria) -> int:

@@ -4,11 +4,14 @@ Transactional tests: cache invalidation follows events, which are delivered afte
 """
 
 import logging
+import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.accounts.services import update_profile
@@ -60,6 +63,28 @@ def test_a_cached_list_and_its_count_need_no_query(api_alice, task):
     assert queries_of(api_alice, "/api/tasks/", {"status": "pending"})
     assert queries_of(api_alice, "/api/tasks/", {"status": "pending"}) == []
     assert listing(api_alice, status="pending")["count"] == 1
+
+
+def test_a_cached_page_keeps_its_tasks_as_shown_and_expires_when_one_turns_overdue(
+    api_alice, alice, project
+):
+    due = timezone.now() + timedelta(seconds=2)
+    create_task(actor=alice, title="Soon", project_id=project.id, due_date=due)
+    (shown,) = listing(api_alice)["results"]
+    assert shown["is_overdue"] is False
+    assert queries_of(api_alice, "/api/tasks/") == []  # served as serialized, from Redis
+
+    time.sleep(max(0.0, (due - timezone.now()).total_seconds()) + 0.2)
+
+    (shown_later,) = listing(api_alice)["results"]
+    assert shown_later["is_overdue"] is True
+
+
+def test_a_list_filtered_on_overdue_is_not_cached(api_alice, task):
+    assert queries_of(api_alice, "/api/tasks/", {"overdue": "true"})
+    assert queries_of(api_alice, "/api/tasks/", {"overdue": "true"})
+    assert queries_of(api_alice, "/api/tasks/", {"overdue": "false"})
+    assert queries_of(api_alice, "/api/tasks/", {"overdue": "false"})
 
 
 def test_a_deactivated_user_is_refused_at_once_by_both_front_doors(api_alice, alice, task):

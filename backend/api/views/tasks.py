@@ -31,11 +31,18 @@ def _fresh(request, task_id) -> dict:
     return TaskSerializer(task).data
 
 
-def _task_page(request, paginator) -> tuple[Page, dict]:
+def _serialized(tasks) -> list:
+    return TaskSerializer(tasks, many=True).data
+
+
+def _task_page(request, paginator) -> tuple[Page, list]:
+    """A page of tasks as the REST layer shows them (cached so, see `selectors.task_page`)."""
     criteria = TaskFilterSet(request.query_params).criteria()
     offset, limit = paginator.window(request)
-    page = selectors.task_page(user=request.user, offset=offset, limit=limit, **criteria)
-    return page, TaskSerializer(page.items, many=True).data
+    page = selectors.task_page(
+        user=request.user, offset=offset, limit=limit, present=_serialized, **criteria
+    )
+    return page, page.items
 
 
 @extend_schema_view(list=extend_schema(summary="Tasks you may see, filtered and paginated"))
