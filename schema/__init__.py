@@ -2,6 +2,7 @@
 
 import strawberry
 from django.conf import settings
+from graphql import ExecutionResult
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
@@ -25,6 +26,16 @@ from schema.tasks.subscriptions import TaskSubscriptions
 
 class StrideExecutionContext(PlainObjectCompletion, SharingExecutionContext):
     """Both execution shortcuts: shared subscription events, one-pass plain objects."""
+
+    def execute_operation(self, *args, **kwargs):
+        result = super().execute_operation(*args, **kwargs)
+        if isinstance(result, ExecutionResult):
+            # Finished (not awaiting, nothing deferred): graphql-core's executor refers to
+            # itself through `async_helpers`, a cycle that kept the executor and everything it
+            # completed (~200 objects a list request) for the garbage collector; without it
+            # reference counting frees them as the request ends.
+            self.__dict__.pop("async_helpers", None)
+        return result
 
 
 @strawberry.type
