@@ -24,6 +24,7 @@ from django.db.models.fields.related_descriptors import ForwardManyToOneDescript
 from django.db.models.query_utils import DeferredAttribute
 from graphql import (
     GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLID,
     GraphQLLeafType,
     GraphQLNonNull,
@@ -187,6 +188,19 @@ def _coercer(leaf_type: GraphQLLeafType) -> Callable:
         return lambda value: value if type(value) is plain else coerced(value)
     if leaf_type is GraphQLID:
         return lambda value: str(value) if type(value) is int else coerced(value)
+    if isinstance(leaf_type, GraphQLEnumType):
+        # A handful of stored values, each always sent as the same name: remembered.
+        names: dict = {}
+
+        def named(value):
+            name = names.get(value, _NOT_LOADED) if type(value) is str else _NOT_LOADED
+            if name is _NOT_LOADED:
+                name = coerced(value)
+                if name is not _NOT_LOADED and type(value) is str and len(names) < 256:
+                    names[value] = name
+            return name
+
+        return named
     return coerced
 
 
@@ -244,6 +258,7 @@ class _RowReader:
         return self.lookups.index(lookup)
 
     def complete(self, row: tuple):
+        """The completed dict of one row, or _NOT_LOADED when it breaks a rule."""
         completed = {}
         for key, constant, index, coerce, nested, nullable in self.steps:
             if constant is not None:
