@@ -3,9 +3,12 @@ per address, answered with 429 and Retry-After."""
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
+from backend.core.ratelimit import UserThrottle
 from tests.conftest import GraphQLClient, operation
 from tests.rest.conftest import ApiClient, assert_error
+from tests.settings import CACHES
 
 RATES = {"anon": "100/min", "user": "3/min", "login_address": "4/min", "login_username": "2/min"}
 
@@ -85,3 +88,58 @@ def test_token_auth_mutation_counts_the_same_attempts(api, alice):
     response = anonymous.post(operation("tokenAuth"), variables)
     assert_limited(response)
     assert "sign-in" in response.json()["errors"][0]["message"]
+
+
+class Clock:
+    """The time a throttle reads, moved by the test (a period is 60 s for "/min")."""
+
+    def __init__(self, start: float):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock(start=600_000 * 60.0)  # the start of a window
+    monkeypatch.setattr(UserThrottle, "timer", clock)
+    return clock
+
+
+def test_the_previous_window_counts_for_the_part_of_it_the_last_minute_still_covers(
+    clock, api_alice
+):
+    for _ in range(3):
+        assert api_alice.get("/api/tasks/").status_code == 200
+    refused = api_alice.get("/api/tasks/")
+    assert_limited(refused)
+    assert int(refused["Retry-After"]) == 60  # this window is full until it ends
+
+    clock.now += 90  # half-way into the next window: 3 * 0.5 + 1 = 2.5 fit under 3
+    assert api_alice.get("/api/tasks/").status_code == 200
+    assert_limited(api_alice.get("/api/tasks/"))
+
+    clock.now += 60  # the full window before is gone; the half-way one weighs 1 * 0.5
+    for _ in range(2):
+        assert api_alice.get("/api/tasks/").status_code == 200
+    assert_limited(api_alice.get("/api/tasks/"))
+
+
+def test_a_refused_request_is_not_counted(clock, api_alice):
+    for _ in range(3):
+        assert api_alice.get("/api/tasks/").status_code == 200
+    for _ in range(5):
+        assert_limited(api_alice.get("/api/tasks/"))
+
+    clock.now += 60 + 45  # the full window before weighs 3 * 0.25: two more fit, not fewer
+    for _ in range(2):
+        assert api_alice.get("/api/tasks/").status_code == 200
+    assert_limited(api_alice.get("/api/tasks/"))
+
+
+def test_nobody_is_limited_while_the_cache_is_down(api_alice):
+    dead = {"default": {**CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    with override_settings(CACHES=dead):
+        for _ in range(5):
+            assert api_alice.get("/api/tasks/").status_code == 200
