@@ -16,6 +16,9 @@ rows of exactly the selected columns (`UnfetchedPage`, `PlainObjectCompletion`).
 """
 
 import functools
+import itertools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -259,23 +262,53 @@ class _RowReader:
 
     def complete(self, row: tuple):
         """The completed dict of one row, or _NOT_LOADED when it breaks a rule."""
-        completed = {}
+        if self._compiled is None:
+            self._compiled = self._compile()
+        return self._compiled(row)
+
+    _compiled: Callable | None = None
+
+    def _compile(self) -> Callable:
+        """This reader as one generated function, made once per plan (plans are shared by
+        the requests of one document): a page completes 50 rows and their related rows, and
+        a loop over the steps cost more than the values it completed.
+
+        The source holds only generated names, column indexes and response keys (GraphQL
+        names, which the parser allows only as `[_A-Za-z][_0-9A-Za-z]*`); every value it uses
+        (constants, coercers) comes in through its globals.
+        """
+        lines, values = ["def complete(row):"], {"NOT_LOADED": _NOT_LOADED}
+        result = self._emit(lines, values, itertools.count(), "    ")
+        lines.append(f"    return {result}")
+        namespace: dict = {}
+        source = compile("\n".join(lines), f"<row reader {id(self)}>", "exec")
+        exec(source, values, namespace)  # noqa: S102 (see the docstring)
+        return namespace["complete"]
+
+    def _emit(self, lines: list[str], values: dict, numbers, indent: str) -> str:
+        """Lines that compute this reader's dict into a variable; that variable's name."""
+        entries = []
         for key, constant, index, coerce, nested, nullable in self.steps:
+            variable = f"v{next(numbers)}"
+            entries.append(f"{key!r}: {variable}")
             if constant is not None:
-                completed[key] = constant
+                values[variable] = constant
                 continue
-            value = row[index]
-            if value is None:
-                if not nullable:
-                    return _NOT_LOADED
-            elif nested is not None:
-                value = nested.complete(row)
-            else:
-                value = coerce(value)
-            if value is _NOT_LOADED:
-                return _NOT_LOADED
-            completed[key] = value
-        return completed
+            lines.append(f"{indent}{variable} = row[{index}]")
+            lines.append(f"{indent}if {variable} is None:")
+            lines.append(f"{indent}    {'pass' if nullable else 'return NOT_LOADED'}")
+            lines.append(f"{indent}else:")
+            if nested is not None:
+                completed = nested._emit(lines, values, numbers, indent + "    ")
+                lines.append(f"{indent}    {variable} = {completed}")
+                continue
+            values[f"coerce_{variable}"] = coerce
+            lines.append(f"{indent}    {variable} = coerce_{variable}({variable})")
+            lines.append(f"{indent}    if {variable} is NOT_LOADED:")
+            lines.append(f"{indent}        return NOT_LOADED")
+        variable = f"d{next(numbers)}"
+        lines.append(f"{indent}{variable} = {{{', '.join(entries)}}}")
+        return variable
 
 
 def optimized(queryset: QuerySet, info) -> QuerySet:
@@ -300,6 +333,17 @@ class UnfetchedPage:
 
     def fetched(self, info) -> list:
         return list(optimized(self.queryset, info))
+
+
+_SHARED_PLANS = 512
+_shared_plans: OrderedDict[tuple, tuple] = OrderedDict()
+_shared_plans_lock = threading.Lock()
+
+
+def _variables_key(operation, variables: dict) -> tuple:
+    if not operation.variable_definitions:
+        return ()
+    return tuple(sorted((name, repr(value)) for name, value in variables.items()))
 
 
 class PlainObjectCompletion:
@@ -370,8 +414,37 @@ class PlainObjectCompletion:
         # Keyed like graphql-core's own memo: the list is kept alive so its id is not reused.
         key = (object_type.name, id(field_details_list))
         if key not in plans:
-            plans[key] = (field_details_list, self._plan(object_type, field_details_list))
+            plans[key] = (field_details_list, self._shared_plan(object_type, field_details_list))
         return plans[key][1]
+
+    def _shared_plan(self, object_type, field_details_list) -> _PlainSelection | None:
+        """The plan of a selection, made once for every request of the same parsed document.
+
+        Strawberry's parser cache hands every request with the same query text the same
+        document, so its nodes identify the selection; the variables are part of the key
+        because `@skip` and `@include` may depend on them. Entries keep their operation and
+        nodes alive, so that no id is reused while it is a key.
+        """
+        if any(details.defer_usage is not None for details in field_details_list):
+            return self._plan(object_type, field_details_list)
+        nodes = tuple(details.node for details in field_details_list)
+        key = (
+            id(self.operation),
+            object_type.name,
+            tuple(map(id, nodes)),
+            _variables_key(self.operation, self.variable_values.coerced),
+        )
+        with _shared_plans_lock:
+            shared = _shared_plans.get(key)
+            if shared is not None:
+                _shared_plans.move_to_end(key)
+                return shared[2]
+        plan = self._plan(object_type, field_details_list)
+        with _shared_plans_lock:
+            _shared_plans[key] = (self.operation, nodes, plan)
+            while len(_shared_plans) > _SHARED_PLANS:
+                _shared_plans.popitem(last=False)
+        return plan
 
     def _plan(self, object_type, field_details_list) -> _PlainSelection | None:
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(

@@ -152,3 +152,23 @@ def test_a_value_the_schema_refuses_is_reported_as_before(as_alice, task):
     (error,) = result["errors"]
     assert error["path"] == ["tasks", "results", 0, "status"]
     assert "archived" in error["message"]
+
+
+SKIPPABLE = """
+query ($withProject: Boolean!) {
+  tasks { results { id title project @include(if: $withProject) { name } } }
+}
+"""
+
+
+def test_requests_of_one_document_share_its_plan_but_not_their_variables(as_alice, task):
+    with_project = as_alice.data(SKIPPABLE, {"withProject": True})["tasks"]["results"]
+    without = as_alice.data(SKIPPABLE, {"withProject": False})["tasks"]["results"]
+    again = as_alice.data(SKIPPABLE, {"withProject": True})["tasks"]["results"]
+
+    assert (
+        with_project
+        == again
+        == [{"id": str(task.id), "title": task.title, "project": {"name": "Launch"}}]
+    )
+    assert without == [{"id": str(task.id), "title": task.title}]
