@@ -177,18 +177,6 @@ def _name_of(function: Callable) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
-def task_count(*, user, **criteria) -> int:
-    """How many tasks `task_list` holds for these criteria, cached like the pages."""
-    count, _ = cache.read_through(
-        name="tasks:count",
-        depends_on=cache.list_versions(user),
-        params=(user.id, _criteria_key(criteria)),
-        timeout=cache.LIST_TIMEOUT,
-        compute=lambda: task_list(user=user, **criteria).count(),
-    )
-    return count
-
-
 def task_detail(*, user, task_id: int) -> tuple[Task, bool]:
     """The task with project and people loaded, and whether it came from the cache.
 
