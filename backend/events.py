@@ -33,6 +33,18 @@ class EventKind(StrEnum):
     JOB_PROGRESS = "job.progress"
 
 
+# The kinds that are about one task (`task_id` set): caches, sockets and the inbox follow them.
+TASK_EVENTS = frozenset(
+    {
+        EventKind.TASK_CREATED,
+        EventKind.TASK_UPDATED,
+        EventKind.TASK_ASSIGNED,
+        EventKind.TASK_DELETED,
+        EventKind.TASK_COMMENTED,
+    }
+)
+
+
 @dataclass(frozen=True)
 class DomainEvent:
     """One thing that happened. `data` holds JSON-safe details subscribers need even after

@@ -322,14 +322,11 @@ class UnfetchedPage:
     only: the database must not be touched from an event loop).
 
     `PlainObjectCompletion` reads a plain selection of it as rows of exactly the selected
-    columns, without building model instances; anything else iterates it as usual.
+    columns, without building model instances, and fetches any other selection optimized.
     """
 
     def __init__(self, queryset: QuerySet):
         self.queryset = queryset
-
-    def __iter__(self):
-        return iter(self.queryset)
 
     def fetched(self, info) -> list:
         return list(optimized(self.queryset, info))

@@ -9,15 +9,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from backend.core import cache
-from backend.events import DomainEvent, EventKind
+from backend.events import TASK_EVENTS, DomainEvent, EventKind
 
-TASK_EVENTS = {
-    EventKind.TASK_CREATED,
-    EventKind.TASK_UPDATED,
-    EventKind.TASK_ASSIGNED,
-    EventKind.TASK_DELETED,
-    EventKind.TASK_COMMENTED,
-}
 MEMBERSHIP_EVENTS = {EventKind.MEMBER_ADDED, EventKind.MEMBER_REMOVED}
 # What other people see of a user (schema/accounts/types.py UserType, REST's user summary).
 PUBLIC_USER_FIELDS = {"username", "first_name", "last_name"}

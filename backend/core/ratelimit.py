@@ -46,13 +46,13 @@ class WindowCounter(SimpleRateThrottle):
             return True
         window, elapsed = divmod(self.timer(), self.duration)
         current = f"{self.key}:{int(window)}"
-        # Kept for this window and the next, which weighs it.
-        self.cache.add(current, 0, timeout=2 * self.duration + 1)
         try:
             count = self.cache.incr(current)
-        except ValueError:  # expired between add and incr
-            self.cache.set(current, 1, timeout=2 * self.duration + 1)
-            count = 1
+        except ValueError:  # the window's first request: kept for it and the next, which weighs it
+            if self.cache.add(current, 1, timeout=2 * self.duration + 1):
+                count = 1
+            else:  # another request created it meanwhile
+                count = self.cache.incr(current)
         if count is None:  # the cache is down
             return True
         before = self.cache.get(f"{self.key}:{int(window) - 1}", 0) or 0

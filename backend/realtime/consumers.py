@@ -201,10 +201,7 @@ class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsu
         elif message["type"] == NOTIFICATION_CREATED:
             await self.send_json({"type": "notification.created", **_payload(message)})
         else:
-            change = self.task_events.group_change(message)
-            if change is not None:
-                join, group = change
-                await (inbox.join(group) if join else inbox.leave(group))
+            await inbox.follow(self.task_events.group_change(message))
             if message["user_id"] == self.user.id:
                 await self.send_json({"type": message["kind"], "project_id": message["project_id"]})
 

@@ -8,7 +8,7 @@ a JSON snapshot for the plain sockets. GraphQL subscriptions load the task once 
 from uuid import uuid4
 
 from backend.accounts.models import User
-from backend.events import DomainEvent, EventKind
+from backend.events import TASK_EVENTS, DomainEvent, EventKind
 from backend.notifications.models import Notification
 from backend.projects.models import Membership
 from backend.realtime.broadcast import broadcast, broadcast_many
@@ -21,14 +21,6 @@ from backend.realtime.groups import (
     user_group,
 )
 from backend.tasks.models import Task
-
-TASK_EVENTS = {
-    EventKind.TASK_CREATED,
-    EventKind.TASK_UPDATED,
-    EventKind.TASK_ASSIGNED,
-    EventKind.TASK_DELETED,
-    EventKind.TASK_COMMENTED,
-}
 
 
 def broadcast_event(event: DomainEvent) -> None:

@@ -37,6 +37,12 @@ class Listener:
         self.groups.add(group)
         await self.hub.join(group, self)
 
+    async def follow(self, change: tuple[bool, str] | None) -> None:
+        """Join or leave the group a membership change names (`TaskEventFilter.group_change`)."""
+        if change is not None:
+            join, group = change
+            await (self.join(group) if join else self.leave(group))
+
     async def leave(self, group: str) -> None:
         if group not in self.groups:
             return

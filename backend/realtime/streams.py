@@ -84,10 +84,7 @@ async def _task_changes(consumer, events: TaskEventFilter, groups: list[str]):
     async with listen(consumer, types=[TASK_CHANGED, MEMBERSHIP_CHANGED], groups=groups) as inbox:
         async for message in inbox:
             if message["type"] == MEMBERSHIP_CHANGED:
-                change = events.group_change(message)
-                if change is not None:
-                    join, group = change
-                    await (inbox.join(group) if join else inbox.leave(group))
+                await inbox.follow(events.group_change(message))
                 continue
             if not events.admits(message):
                 continue

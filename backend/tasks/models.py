@@ -107,6 +107,14 @@ class Task(LoadedWithoutInit, models.Model):
             and self.due_date < timezone.now()
         )
 
+    @property
+    def turns_overdue_at(self):
+        """When `is_overdue` will turn true without any write, or None if it will not (it is
+        already, or the task has no due date or is completed): what shows it expires then."""
+        if self.due_date is None or self.status == TaskStatus.COMPLETED or self.is_overdue:
+            return None
+        return self.due_date
+
     def can_be_changed_by(self, user):
         return (
             user.is_staff

@@ -140,7 +140,7 @@ def task_page(
         return Page(count=tasks.count(), items=present(items)), _turns_overdue_at(items)
 
     entry = None
-    if criteria.get("overdue") is None:
+    if not changes_with_the_clock(criteria):
         entry = cache.lookup(
             name="tasks:page",
             depends_on=cache.list_versions(user),
@@ -156,15 +156,13 @@ def task_page(
 
 def _turns_overdue_at(tasks: list[Task]) -> datetime | None:
     """The first moment one of `tasks` becomes overdue, if one will."""
-    now = timezone.now()
-    moments = [
-        task.due_date
-        for task in tasks
-        if task.due_date is not None
-        and task.status != TaskStatus.COMPLETED
-        and task.due_date >= now
-    ]
-    return min(moments, default=None)
+    return min(filter(None, (task.turns_overdue_at for task in tasks)), default=None)
+
+
+def changes_with_the_clock(criteria: dict) -> bool:
+    """Whether a list with these `task_list` criteria changes with time alone, without any
+    write (which tasks are overdue): such a list is never cached, by any front door."""
+    return criteria.get("overdue") is not None
 
 
 def _seconds_until(moment: datetime | None, longest: int) -> int:

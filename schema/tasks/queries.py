@@ -15,11 +15,6 @@ from schema.tasks.types import TaskType
 
 def _visible_tasks(info, filters: TaskFilter | None, order: list[TaskOrder] | None):
     criteria = {}
-    if filters is not None and filters.overdue is not None:
-        # Which tasks are overdue changes with the clock alone, without any write.
-        policy = graphql_cache.policy_of(info.context.request)
-        if policy is not None:
-            policy.uncacheable = True
     if filters is not None:
         criteria = {
             "status": filters.status,
@@ -35,6 +30,9 @@ def _visible_tasks(info, filters: TaskFilter | None, order: list[TaskOrder] | No
                 if criteria[name] is None:
                     # An id that cannot exist matches nothing, as an unknown id would.
                     return selectors.task_list(user=user_of(info)).none()
+    policy = graphql_cache.policy_of(info.context.request)
+    if policy is not None and selectors.changes_with_the_clock(criteria):
+        policy.uncacheable = True
     return selectors.task_list(user=user_of(info), ordering=ordering_keys(order), **criteria)
 
 

@@ -68,10 +68,9 @@ class TaskType:
     @strawberry_django.field(only=["due_date", "status"])
     def is_overdue(self, root: Task, info: strawberry.Info) -> bool:
         """Due in the past and not completed."""
-        overdue = root.is_overdue
         policy = graphql_cache.policy_of(getattr(info.context, "request", None))
-        turns = root.due_date is not None and root.status != TaskStatus.COMPLETED
-        if policy is not None and turns and not overdue:
-            # The answer turns at the due date: a cached response must not outlive it.
-            policy.expire_no_later_than(root.due_date)
-        return overdue
+        turns_at = root.turns_overdue_at
+        if policy is not None and turns_at is not None:
+            # A cached response must not outlive the answer.
+            policy.expire_no_later_than(turns_at)
+        return root.is_overdue
