@@ -1,18 +1,16 @@
 """The Stride GraphQL schema: one query, mutation and subscription root merged from the domains."""
 
 import strawberry
-from django.conf import settings
 from graphql import ExecutionResult
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from schema.accounts.mutations import AccountMutations
 from schema.accounts.queries import AccountQueries
+from schema.documents import DocumentSchema
 from schema.fast_fields import PlainObjectCompletion, resolve_plain_fields_directly
 from schema.jobs.mutations import JobMutations
 from schema.jobs.queries import JobQueries
 from schema.jobs.subscriptions import JobSubscriptions
-from schema.limits import DocumentLimits
 from schema.notifications.mutations import NotificationMutations
 from schema.notifications.queries import NotificationQueries
 from schema.notifications.subscriptions import NotificationSubscriptions
@@ -55,18 +53,13 @@ class Subscription(TaskSubscriptions, NotificationSubscriptions, JobSubscription
     pass
 
 
-schema = strawberry.Schema(
+# Parsing and validation, with the limits on a document's size, happen once per document text
+# (schema/documents.py), so an abusive document is refused before it executes.
+schema = DocumentSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
     execution_context_class=StrideExecutionContext,
-    extensions=[
-        DjangoOptimizerExtension,
-        # Limits run at validation, so an abusive document is refused before it executes.
-        DocumentLimits,
-        lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
-    ],
+    extensions=[DjangoOptimizerExtension],
 )
 resolve_plain_fields_directly(schema)

@@ -1,8 +1,10 @@
 """Abusive documents (too deep, too many aliases, too many tokens) are refused before running."""
 
+import strawberry.schema.schema as strawberry_schema
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from strawberry.extensions.validation_cache import _get_validate_cache
+
+from schema import schema
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -82,10 +84,35 @@ def test_refused_document_for_a_json_client_is_200_with_errors(as_alice):
     assert body["errors"][0]["message"] == "16 aliases found. Allowed: 15"
 
 
-def test_validation_of_a_repeated_document_is_cached(as_alice):
-    """The limits add rules to validation; they must not defeat the validation cache."""
+def test_a_repeated_document_is_parsed_and_validated_once(as_alice, monkeypatch):
     document = "{ me { id username } }"
+    schema.documents.clear()
     as_alice.data(document)
-    before = _get_validate_cache(256).cache_info().hits
-    as_alice.data(document)
-    assert _get_validate_cache(256).cache_info().hits == before + 1
+    validated = []
+    monkeypatch.setattr(strawberry_schema, "validate", lambda *args: validated.append(args) or [])
+    second = as_alice.data(document)
+    assert second["me"]["username"] == "alice"
+    assert validated == []
+
+
+def test_a_changed_limit_applies_to_a_document_seen_before(as_alice, settings):
+    as_alice.data(FIVE_DEEP)
+    settings.GRAPHQL_MAX_DEPTH = 4
+    assert refused(as_alice, FIVE_DEEP) == "'anonymous' exceeds maximum operation depth of 4"
+    settings.GRAPHQL_MAX_TOKENS = 10
+    assert refused(as_alice, FIVE_DEEP).startswith("Syntax Error: Document contains more than 10")
+
+
+def test_an_invalid_document_is_refused_each_time_it_is_sent(as_alice):
+    for _ in range(2):
+        response = as_alice.post("{ me { noSuchField } }", Accept=GRAPHQL_RESPONSE)
+        assert response.status_code == 400
+        assert "Cannot query field 'noSuchField'" in response.json()["errors"][0]["message"]
+
+
+def test_documents_remembered_are_bounded():
+    schema.documents.clear()
+    rules = ()
+    for number in range(schema.documents.size + 10):
+        schema.documents.prepared(schema, f"{{ me {{ id }} a{number}: me {{ id }} }}", rules)
+    assert len(schema.documents._documents) == schema.documents.size
