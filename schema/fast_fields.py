@@ -20,6 +20,7 @@ import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import date, datetime, time
 from typing import NamedTuple
 
 from django.db.models import Model, QuerySet
@@ -37,6 +38,7 @@ from graphql import (
     is_leaf_type,
 )
 from strawberry import Schema
+from strawberry.schema.types.base_scalars import isoformat as strawberry_isoformat
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.optimizer import optimizer
 from strawberry_django.utils.typing import get_django_definition
@@ -171,12 +173,22 @@ class _PlainSelection:
         return self._row_readers[model]
 
 
+class _Fast(NamedTuple):
+    """A leaf's common case as generated source: when `condition` holds for the value `{v}`,
+    `expression` is what the coercer would return (the row reader inlines it)."""
+
+    condition: str
+    expression: str
+    values: dict  # names the source uses, as `{name}` placeholders
+
+
 @functools.cache
 def _coercer(leaf_type: GraphQLLeafType) -> Callable:
     """A leaf's value as sent, or _NOT_LOADED when its type refuses it.
 
-    Strings, ids and booleans, most of a page's values, skip graphql-core's checks when they
-    are already of the type they are sent as (a value graphql-core would pass unchanged).
+    Strings, ids, booleans, enums and dates, most of a page's values, skip graphql-core's
+    checks when they are already of a type they are sent as (graphql-core's own answer for
+    them). The coercer's `fast` holds that shortcut for generated code.
     """
 
     def coerced(value):
@@ -188,9 +200,15 @@ def _coercer(leaf_type: GraphQLLeafType) -> Callable:
 
     if leaf_type is GraphQLString or leaf_type is GraphQLBoolean:
         plain = str if leaf_type is GraphQLString else bool
-        return lambda value: value if type(value) is plain else coerced(value)
+        return _with_fast(
+            lambda value: value if type(value) is plain else coerced(value),
+            _Fast("type({v}) is {plain}", "{v}", {"plain": plain}),
+        )
     if leaf_type is GraphQLID:
-        return lambda value: str(value) if type(value) is int else coerced(value)
+        return _with_fast(
+            lambda value: str(value) if type(value) is int else coerced(value),
+            _Fast("type({v}) is int", "str({v})", {}),
+        )
     if isinstance(leaf_type, GraphQLEnumType):
         # A handful of stored values, each always sent as the same name: remembered.
         names: dict = {}
@@ -203,8 +221,20 @@ def _coercer(leaf_type: GraphQLLeafType) -> Callable:
                     names[value] = name
             return name
 
-        return named
+        # Only strings are remembered, so a value of another type is never found.
+        return _with_fast(named, _Fast("{v} in {names}", "{names}[{v}]", {"names": names}))
+    if getattr(leaf_type, "coerce_output_value", None) is strawberry_isoformat:
+        # Strawberry's Date, DateTime and Time send `value.isoformat()`.
+        return _with_fast(
+            coerced,
+            _Fast("type({v}) in {dates}", "{v}.isoformat()", {"dates": (datetime, date, time)}),
+        )
     return coerced
+
+
+def _with_fast(coerce: Callable, fast: _Fast) -> Callable:
+    coerce.fast = fast
+    return coerce
 
 
 class _RowReader:
@@ -303,9 +333,23 @@ class _RowReader:
                 lines.append(f"{indent}    {variable} = {completed}")
                 continue
             values[f"coerce_{variable}"] = coerce
-            lines.append(f"{indent}    {variable} = coerce_{variable}({variable})")
-            lines.append(f"{indent}    if {variable} is NOT_LOADED:")
-            lines.append(f"{indent}        return NOT_LOADED")
+            inner = indent + "    "
+            fast = getattr(coerce, "fast", None)
+            if fast is not None:
+                names = {name: f"{name}_{variable}" for name in fast.values}
+                values.update({names[name]: value for name, value in fast.values.items()})
+                condition = fast.condition.format(v=variable, **names)
+                expression = fast.expression.format(v=variable, **names)
+                if expression == variable:
+                    lines.append(f"{inner}if not ({condition}):")
+                else:
+                    lines.append(f"{inner}if {condition}:")
+                    lines.append(f"{inner}    {variable} = {expression}")
+                    lines.append(f"{inner}else:")
+                inner += "    "
+            lines.append(f"{inner}{variable} = coerce_{variable}({variable})")
+            lines.append(f"{inner}if {variable} is NOT_LOADED:")
+            lines.append(f"{inner}    return NOT_LOADED")
         variable = f"d{next(numbers)}"
         lines.append(f"{indent}{variable} = {{{', '.join(entries)}}}")
         return variable
@@ -417,8 +461,8 @@ class PlainObjectCompletion:
     def _shared_plan(self, object_type, field_details_list) -> _PlainSelection | None:
         """The plan of a selection, made once for every request of the same parsed document.
 
-        Strawberry's parser cache hands every request with the same query text the same
-        document, so its nodes identify the selection; the variables are part of the key
+        Prepared documents (schema/documents.py) give every request with the same query text the
+        same document, so its nodes identify the selection; the variables are part of the key
         because `@skip` and `@include` may depend on them. Entries keep their operation and
         nodes alive, so that no id is reused while it is a key.
         """

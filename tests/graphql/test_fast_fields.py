@@ -11,7 +11,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from backend.tasks.models import Task, TaskPriority
 from backend.tasks.services import add_comment, create_task, update_task
 from schema import schema
-from schema.fast_fields import resolve_plain_fields_directly
+from schema.fast_fields import _coercer, resolve_plain_fields_directly
 from tests.conftest import operation
 
 MIXED_SELECTION = """
@@ -172,3 +172,33 @@ def test_requests_of_one_document_share_its_plan_but_not_their_variables(as_alic
         == [{"id": str(task.id), "title": task.title, "project": {"name": "Launch"}}]
     )
     assert without == [{"id": str(task.id), "title": task.title}]
+
+
+@pytest.mark.parametrize(
+    ("type_name", "values"),
+    [
+        ("String", ["plain", "", 7]),
+        ("Boolean", [True, False, 1]),
+        ("ID", [42, "42"]),
+        ("TaskStatus", ["pending", "in_progress", "completed"]),
+        (
+            "DateTime",
+            [datetime(2031, 5, 17, 9, 30, tzinfo=UTC), datetime(2031, 5, 17, 9, 30, 1, 5)],
+        ),
+    ],
+)
+def test_a_leaf_shortcut_sends_what_graphql_core_sends(type_name, values):
+    """The row reader inlines each leaf's common case; it must agree with the scalar."""
+    leaf_type = schema._schema.type_map[type_name]
+    coerce = _coercer(leaf_type)
+    fast = coerce.fast
+    names = {name: f"{name}_v" for name in fast.values}
+    condition = fast.condition.format(v="v", **names)
+    expression = fast.expression.format(v="v", **names)
+    for value in values:
+        coerce(value)  # an enum remembers the names it has sent
+        scope = {"v": value, **{names[name]: known for name, known in fast.values.items()}}
+        expected = leaf_type.coerce_output_value(value)
+        if eval(condition, scope):
+            assert eval(expression, scope) == expected
+        assert coerce(value) == expected
