@@ -7,13 +7,16 @@ from strawberry_django.pagination import OffsetPaginated
 from backend.notifications import selectors
 from schema.core import user_of
 from schema.notifications.types import NotificationType
+from schema.pagination import NonNegativePagination
 from schema.permissions import IsAuthenticated
 
 
 @strawberry.type
 class NotificationQueries:
     @strawberry_django.offset_paginated(
-        OffsetPaginated[NotificationType], permission_classes=[IsAuthenticated]
+        OffsetPaginated[NotificationType],
+        permission_classes=[IsAuthenticated],
+        extensions=[NonNegativePagination()],
     )
     def notifications(
         self,

@@ -129,6 +129,17 @@ def test_inbox_needs_a_signed_in_user(anonymous):
     assert answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
+@pytest.mark.parametrize("pagination", [{"offset": -1}, {"limit": -1}])
+def test_a_negative_page_of_the_inbox_is_refused(as_bob, pagination):
+    answer = as_bob.execute(
+        "query ($p: OffsetPaginationInput) { notifications(pagination: $p) { totalCount } }",
+        {"p": pagination},
+    )
+    (error,) = answer["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "must be zero or more" in error["message"]
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_notification_arrives_live_on_the_subscription(bob, as_alice, task):
     socket = GraphQLSocket()
