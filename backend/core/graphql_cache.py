@@ -159,7 +159,7 @@ def cached_response(request, params: dict) -> CachedResponse | None:
     Attaches the request's `CachePolicy` for the resolvers.
     """
     user = request.user
-    if not user.is_authenticated:
+    if not user.is_authenticated or not cache.caching_applies():
         return None
     dependencies = _dependencies(user, params)
     if dependencies is None:
