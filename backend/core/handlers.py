@@ -7,7 +7,8 @@ fresh worker thread is made for each request. On this 2-core machine that cost ~
 per request before any view ran (a view returning "ok" took ~3 ms; bench/api.py measures the
 lists). Every view and middleware here is synchronous, so a request is handled the way a WSGI
 server handles it: signals, middleware and view in one call on a pooled worker thread, then the
-response is sent from the event loop.
+response is sent from the event loop. The loop's default pool (`min(32, CPUs + 4)` threads) bounds
+how many requests a process works on at once, as a threaded WSGI server's thread count does.
 
 WebSocket connections never come here (backend/asgi.py routes them to Channels).
 """
