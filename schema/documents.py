@@ -21,8 +21,11 @@ from graphql import DocumentNode, GraphQLError, parse
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.schema import validate_document
 
-# Distinct document texts remembered; a client sends a few dozen at most.
+# Distinct document texts remembered; a client sends a few dozen at most. A longer text (real
+# operations are a few hundred bytes; a long string literal is one token) is prepared each time,
+# so that the memory stays bounded by the two.
 REMEMBERED_DOCUMENTS = 512
+REMEMBERED_DOCUMENT_LENGTH = 20_000
 
 
 @cache
@@ -65,6 +68,8 @@ class PreparedDocuments:
         document = parse(query, max_tokens=max_tokens)
         errors = validate_document(schema._schema, document, (*rules, *limits))
         prepared = PreparedDocument(document, tuple(errors))
+        if len(query) > REMEMBERED_DOCUMENT_LENGTH:
+            return prepared
         with self._lock:
             self._documents[key] = prepared
             if len(self._documents) > self.size:

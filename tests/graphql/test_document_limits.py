@@ -116,3 +116,13 @@ def test_documents_remembered_are_bounded():
     for number in range(schema.documents.size + 10):
         schema.documents.prepared(schema, f"{{ me {{ id }} a{number}: me {{ id }} }}", rules)
     assert len(schema.documents._documents) == schema.documents.size
+
+
+def test_a_long_document_is_prepared_but_not_remembered():
+    from schema.documents import REMEMBERED_DOCUMENT_LENGTH
+
+    schema.documents.clear()
+    long_literal = "x" * REMEMBERED_DOCUMENT_LENGTH
+    prepared = schema.documents.prepared(schema, f'{{ task(id: "{long_literal}") {{ id }} }}', ())
+    assert prepared.errors == ()
+    assert len(schema.documents._documents) == 0
