@@ -91,8 +91,10 @@ TEMPLATES = [
     },
 ]
 
-# Database. Django under ASGI opens a connection per request thread, so persistent connections
-# (CONN_MAX_AGE > 0) leak until PostgreSQL refuses clients; a bounded pool avoids that.
+# Database. Requests and WebSocket consumers do their database work on several threads, each with
+# its own connection; persistent connections (CONN_MAX_AGE > 0) on Django's per-request threads
+# leaked until PostgreSQL refused clients, and a bounded pool keeps the count bounded whatever the
+# threads do.
 if EMBEDDED:
     DATABASES = {
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
