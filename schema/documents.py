@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import strawberry
 from django.conf import settings
-from graphql import DocumentNode, GraphQLError, parse
+from graphql import DocumentNode, GraphQLError, parse, specified_rules
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.schema import validate_document
 
@@ -87,6 +87,16 @@ class DocumentSchema(strawberry.Schema):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.documents = PreparedDocuments()
+
+    def valid_document(self, query: str) -> DocumentNode | None:
+        """The parsed document of `query` when it parses and validates, else None (executing
+        it reports why). Prepared as an operation of this schema would be, so the two share it.
+        """
+        try:
+            prepared = self.documents.prepared(self, query, tuple(specified_rules))
+        except GraphQLError:
+            return None
+        return None if prepared.errors else prepared.document
 
     def _create_execution_context(self, query, *args, **kwargs):
         context = super()._create_execution_context(query, *args, **kwargs)

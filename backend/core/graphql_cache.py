@@ -12,20 +12,17 @@ Two answers change with time alone: `isOverdue`, and lists filtered on `overdue`
 reports the moment its answer turns (`expires_at`) or that it must not be kept (`uncacheable`).
 """
 
-import functools
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
 from graphql import (
+    DocumentNode,
     FieldNode,
-    GraphQLError,
     OperationDefinitionNode,
     OperationType,
-    parse,
     value_from_ast_untyped,
 )
 
@@ -76,35 +73,25 @@ CACHEABLE_ROOT_FIELDS = {
 }
 
 
-# Documents are remembered parsed, keyed by their text: a bound on that text bounds the memory
-# (real operations are a few hundred bytes; longer ones are executed, never cached).
+# Real operations are a few hundred bytes; a longer text is executed, never cached.
 MAX_CACHED_DOCUMENT_LENGTH = 10_000
 
 
-@functools.lru_cache(maxsize=256)
-def _parsed(document: str):
-    try:
-        return parse(document, no_location=True, max_tokens=settings.GRAPHQL_MAX_TOKENS)
-    except GraphQLError:
-        return None  # executing it reports the problem
-
-
-def _operation(document: str, operation_name: str | None) -> OperationDefinitionNode | None:
-    if len(document) > MAX_CACHED_DOCUMENT_LENGTH:
-        return None
-    parsed = _parsed(document)
-    if parsed is None:
-        return None
-    operations = [node for node in parsed.definitions if isinstance(node, OperationDefinitionNode)]
+def _operation(
+    document: DocumentNode, operation_name: str | None
+) -> OperationDefinitionNode | None:
+    operations = [
+        node for node in document.definitions if isinstance(node, OperationDefinitionNode)
+    ]
     if operation_name is None:
         return operations[0] if len(operations) == 1 else None
     named = [node for node in operations if node.name and node.name.value == operation_name]
     return named[0] if len(named) == 1 else None
 
 
-def _dependencies(user, params: dict) -> tuple[list[str], int] | None:
+def _dependencies(user, document, params: dict) -> tuple[list[str], int] | None:
     """The versions and timeout of the operation's answer; None when it is not cacheable."""
-    operation = _operation(params["query"], params.get("operationName"))
+    operation = _operation(document, params.get("operationName"))
     if operation is None or operation.operation != OperationType.QUERY:
         return None
     versions, timeout = {cache.EVERYTHING}, cache.DETAIL_TIMEOUT
@@ -153,15 +140,21 @@ class CachedResponse:
             self.entry.store(body, timeout)
 
 
-def cached_response(request, params: dict) -> CachedResponse | None:
+def cached_response(request, document: DocumentNode | None, params: dict) -> CachedResponse | None:
     """The cache slot for this request, None when its answer may not be cached.
 
-    Attaches the request's `CachePolicy` for the resolvers.
+    `document` is the request's valid parsed document (None when it is not one: executing it
+    reports the problem). Attaches the request's `CachePolicy` for the resolvers.
     """
     user = request.user
-    if not user.is_authenticated or not cache.caching_applies():
+    if (
+        document is None
+        or len(params["query"]) > MAX_CACHED_DOCUMENT_LENGTH
+        or not user.is_authenticated
+        or not cache.caching_applies()
+    ):
         return None
-    dependencies = _dependencies(user, params)
+    dependencies = _dependencies(user, document, params)
     if dependencies is None:
         return None
     versions, timeout = dependencies

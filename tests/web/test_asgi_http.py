@@ -17,7 +17,7 @@ from backend.core.handlers import SynchronousChainASGIHandler
 from tests.conftest import bearer_headers
 
 
-async def call(path, *, method="GET", body=b"", headers=()):
+async def call(path, *, method="GET", body=b"", headers=(), app=application):
     """One HTTP request to the ASGI application: (status, headers, body)."""
     path, _, query = path.partition("?")
     scope = {
@@ -45,7 +45,7 @@ async def call(path, *, method="GET", body=b"", headers=()):
     async def send(message):
         sent.append(message)
 
-    await application(scope, receive, send)
+    await app(scope, receive, send)
     start = sent[0]
     assert start["type"] == "http.response.start"
     content = b"".join(message.get("body", b"") for message in sent[1:])
@@ -107,24 +107,7 @@ async def test_a_streaming_response_is_sent_whole_and_then_closed(monkeypatch, r
         return StreamingHttpResponse(iter([b"first ", b"second"]))
 
     monkeypatch.setattr(SynchronousChainASGIHandler, "get_response", streamed)
-    handler = SynchronousChainASGIHandler()
-    sent = []
+    status, _, body = await call("/stream/", app=SynchronousChainASGIHandler())
 
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": "/stream/",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [],
-    }
-    await handler(scope, receive, send)
-
-    assert b"".join(message.get("body", b"") for message in sent[1:]) == b"first second"
+    assert (status, body) == (200, b"first second")
     assert len(request_threads) == 2  # request_finished too, once the stream was sent
