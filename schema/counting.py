@@ -14,7 +14,6 @@ DRF view would read `.values()` (bench/api.py compares the two).
 import asyncio
 
 import strawberry
-import strawberry_django
 from django.db.models import QuerySet
 from strawberry_django.pagination import NodeType
 from strawberry_django.pagination import OffsetPaginated as PlainOffsetPaginated
@@ -62,15 +61,6 @@ class OffsetPaginated(PlainOffsetPaginated[NodeType]):
             compute=super().get_total_count,
         )
         return count
-
-
-def offset_paginated(graphql_type, **options):
-    """`strawberry_django.offset_paginated` for an `OffsetPaginated` page.
-
-    The page's QuerySet is optimized for the selection when its `results` are resolved, not when
-    the page is made: a plain selection is read as rows and needs no optimizer plan at all.
-    """
-    return strawberry_django.offset_paginated(graphql_type, disable_optimization=True, **options)
 
 
 @django_resolver

@@ -1,24 +1,36 @@
-"""Offset pagination arguments checked before they reach the database."""
+"""Offset pages of root lists: `pagination` checked, then the page made from a QuerySet.
 
+A root list is a plain Strawberry field whose resolver returns `offset_page(...)`, rather than
+a strawberry-django `offset_paginated` field: that field's machinery (its queryset hooks, the
+pagination extension, an extension to check the arguments) did nothing our selectors had not
+done already, and cost as much as the rest of GraphQL's work on a page of 50 tasks (measured
+in bench/RESULTS.md). The GraphQL schema is the same.
+"""
+
+import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import FieldExtension
+from strawberry_django.pagination import OffsetPaginated, OffsetPaginationInput
+
+# The argument every root list takes; UNSET, not None, keeps it without a default in the schema
+# (as strawberry-django declares it).
+NO_PAGINATION: OffsetPaginationInput | None = strawberry.UNSET
 
 
-class NonNegativePagination(FieldExtension):
-    """Refuses a negative `offset` or `limit` with a clear error.
+def offset_page(page_type: type[OffsetPaginated], queryset, *, info, pagination):
+    """The page of `queryset` that `pagination` asks for, as a `page_type` (an `OffsetPaginated`).
 
-    Django cannot slice a QuerySet from a negative index (a server error otherwise), and
-    strawberry-django would quietly read a negative limit as "the maximum"; the Relay
-    connection refuses a negative `first` too, so both list styles agree.
+    Refuses a negative `offset` or `limit` with a clear error: Django cannot slice a QuerySet
+    from a negative index (a server error otherwise), and strawberry-django would quietly read
+    a negative limit as "the maximum"; the Relay connection refuses a negative `first` too, so
+    both list styles agree.
     """
-
-    def resolve(self, next_, source, info, **kwargs):
-        pagination = kwargs.get("pagination")
-        for name in ("offset", "limit"):
-            value = getattr(pagination, name, None)
-            if isinstance(value, int) and value < 0:
-                raise GraphQLError(
-                    f"pagination.{name} must be zero or more, got {value}.",
-                    extensions={"code": "BAD_USER_INPUT"},
-                )
-        return next_(source, info, **kwargs)
+    if not pagination:
+        pagination = None
+    for name in ("offset", "limit"):
+        value = getattr(pagination, name, None)
+        if isinstance(value, int) and value < 0:
+            raise GraphQLError(
+                f"pagination.{name} must be zero or more, got {value}.",
+                extensions={"code": "BAD_USER_INPUT"},
+            )
+    return page_type.resolve_paginated(queryset, info=info, pagination=pagination)

@@ -1,28 +1,30 @@
 import strawberry
 import strawberry_django
-from strawberry_django.pagination import OffsetPaginated
+from strawberry_django.pagination import OffsetPaginated, OffsetPaginationInput
 
 from backend.jobs import selectors
 from schema.core import parse_id, user_of
 from schema.jobs.inputs import JobFilter
 from schema.jobs.types import JobType
-from schema.pagination import NonNegativePagination
+from schema.pagination import NO_PAGINATION, offset_page
 from schema.permissions import IsAuthenticated
 
 
 @strawberry.type
 class JobQueries:
-    @strawberry_django.offset_paginated(
-        OffsetPaginated[JobType],
-        permission_classes=[IsAuthenticated],
-        extensions=[NonNegativePagination()],
-    )
-    def jobs(self, info: strawberry.Info, filters: JobFilter | None = None) -> list[JobType]:
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    def jobs(
+        self,
+        info: strawberry.Info,
+        filters: JobFilter | None = None,
+        pagination: OffsetPaginationInput | None = NO_PAGINATION,
+    ) -> OffsetPaginated[JobType]:
         """Your jobs, newest first."""
         criteria = {}
         if filters is not None:
             criteria = {"status": filters.status, "kind": filters.kind}
-        return selectors.job_list(user=user_of(info), **criteria)
+        jobs = selectors.job_list(user=user_of(info), **criteria)
+        return offset_page(OffsetPaginated[JobType], jobs, info=info, pagination=pagination)
 
     @strawberry_django.field(permission_classes=[IsAuthenticated])
     def job(self, info: strawberry.Info, id: strawberry.ID) -> JobType | None:

@@ -1,11 +1,12 @@
 import strawberry
 import strawberry_django
+from strawberry_django.pagination import OffsetPaginationInput
 
 from backend.projects import selectors
 from schema.core import parse_id, user_of
-from schema.counting import OffsetPaginated, offset_paginated
+from schema.counting import OffsetPaginated
 from schema.ordering import ordering_keys
-from schema.pagination import NonNegativePagination
+from schema.pagination import NO_PAGINATION, offset_page
 from schema.permissions import IsAuthenticated
 from schema.projects.inputs import ProjectFilter, ProjectOrder
 from schema.projects.types import ProjectType
@@ -13,23 +14,21 @@ from schema.projects.types import ProjectType
 
 @strawberry.type
 class ProjectQueries:
-    @offset_paginated(
-        OffsetPaginated[ProjectType],
-        permission_classes=[IsAuthenticated],
-        extensions=[NonNegativePagination()],
-    )
+    @strawberry.field(permission_classes=[IsAuthenticated])
     def projects(
         self,
         info: strawberry.Info,
         filters: ProjectFilter | None = None,
         order: list[ProjectOrder] | None = None,
-    ) -> list[ProjectType]:
+        pagination: OffsetPaginationInput | None = NO_PAGINATION,
+    ) -> OffsetPaginated[ProjectType]:
         """Projects you own or are a member of."""
-        return selectors.project_list(
+        projects = selectors.project_list(
             user=user_of(info),
             search=filters.search if filters else None,
             ordering=ordering_keys(order),
         )
+        return offset_page(OffsetPaginated[ProjectType], projects, info=info, pagination=pagination)
 
     @strawberry_django.field(permission_classes=[IsAuthenticated])
     def project(self, info: strawberry.Info, id: strawberry.ID) -> ProjectType | None:

@@ -1,13 +1,14 @@
 import strawberry
 import strawberry_django
+from strawberry_django.pagination import OffsetPaginationInput
 from strawberry_django.relay import DjangoListConnection
 
 from backend.core import graphql_cache
 from backend.tasks import selectors
 from schema.core import parse_id, user_of
-from schema.counting import OffsetPaginated, offset_paginated
+from schema.counting import OffsetPaginated
 from schema.ordering import ordering_keys
-from schema.pagination import NonNegativePagination
+from schema.pagination import NO_PAGINATION, offset_page
 from schema.permissions import IsAuthenticated
 from schema.tasks.inputs import TaskFilter, TaskOrder
 from schema.tasks.types import TaskType
@@ -38,19 +39,21 @@ def _visible_tasks(info, filters: TaskFilter | None, order: list[TaskOrder] | No
 
 @strawberry.type
 class TaskQueries:
-    @offset_paginated(
-        OffsetPaginated[TaskType],
-        permission_classes=[IsAuthenticated],
-        extensions=[NonNegativePagination()],
-    )
+    @strawberry.field(permission_classes=[IsAuthenticated])
     def tasks(
         self,
         info: strawberry.Info,
         filters: TaskFilter | None = None,
         order: list[TaskOrder] | None = None,
-    ) -> list[TaskType]:
+        pagination: OffsetPaginationInput | None = NO_PAGINATION,
+    ) -> OffsetPaginated[TaskType]:
         """Tasks you may see, filtered, ordered (newest first by default) and paginated."""
-        return _visible_tasks(info, filters, order)
+        return offset_page(
+            OffsetPaginated[TaskType],
+            _visible_tasks(info, filters, order),
+            info=info,
+            pagination=pagination,
+        )
 
     @strawberry_django.connection(
         DjangoListConnection[TaskType], permission_classes=[IsAuthenticated]
