@@ -18,7 +18,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from graphql import GraphQLError
@@ -81,7 +80,6 @@ def negotiate(accept_header: str) -> str | None:
     return None
 
 
-@method_decorator(csrf_exempt, name="dispatch")
 class GraphQLView(View):
     """Serves the schema over GET and POST, and GraphiQL to browsers."""
 
@@ -91,6 +89,12 @@ class GraphQLView(View):
     def __init__(self, schema, **kwargs):
         super().__init__(**kwargs)
         self.schema = schema
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # Exempt once here, as DRF's views are: `method_decorator` would wrap `dispatch` anew
+        # on every request.
+        return csrf_exempt(super().as_view(**initkwargs))
 
     def dispatch(self, request: HttpRequest, *args, **kwargs):
         if request.method == "GET" and "query" not in request.GET and _wants_html(request):

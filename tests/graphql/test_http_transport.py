@@ -242,3 +242,11 @@ def test_get_with_variables_nesting_too_deeply_is_400(http):
     response = get(http, {"query": "{ __typename }", "variables": "[" * 100_000})
     assert response.status_code == 400
     assert "nests too deeply" in response.json()["errors"][0]["message"]
+
+
+def test_post_needs_no_csrf_token(db):
+    """API clients send a token, not Django's CSRF cookie: the endpoint is exempt."""
+    response = post(Client(enforce_csrf_checks=True), {"query": "{ __typename }"})
+
+    assert response.status_code == 200
+    assert response.json() == {"data": {"__typename": "Query"}}
