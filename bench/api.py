@@ -8,8 +8,9 @@ with the caches (selectors, GraphQL responses, signed-in user) off and then on, 
 endpoint from a second process (a keep-alive HTTP load generator) for a fixed time. The page:
 50 tasks with assignee and project. Prints a Markdown table: requests/s, p50 and p99 latency,
 errors, and the load average before and after (the machine may be shared). The uncached
-GraphQL page and the hand-optimized DRF view are measured in alternated rounds (`--rounds`),
-and their ratio printed last.
+GraphQL page and the hand-optimized DRF view are measured in alternated rounds (`--rounds`,
+after an unrecorded run of each; which goes first changes every round), and their ratio
+printed last.
 
 `--load wrk` drives the load with wrk (a C program: `apt-get install wrk`) instead of the
 Python generator, whose own CPU competes with the server's on a small machine; the server's
@@ -322,23 +323,23 @@ def main():
             if cache_on:
                 rows.append(graphql_page())
                 continue
-            # The comparison of the issue: alternated, so that the machine's drift and what
-            # one measurement leaves behind (caches, PostgreSQL's state) fall on both sides.
+            drf_page = functools.partial(
+                measure,
+                "hand-optimized DRF view /bench/tasks/",
+                f"{base}/bench/tasks/",
+                headers=auth,
+                args=args,
+                server=server,
+            )
+            # The comparison of the issue, after one unrecorded run of each (a fresh server's
+            # first seconds are slower, and would fall on whichever door went first). Then
+            # alternated, the first door changing every round, so that the machine's drift and
+            # what one measurement leaves behind (caches, PostgreSQL's state) fall on both.
+            graphql_page()
+            drf_page()
+            pair = [("graphql", graphql_page), ("drf", drf_page)]
             for round_number in range(1, args.rounds + 1):
-                for name, run in (
-                    ("graphql", graphql_page),
-                    (
-                        "drf",
-                        functools.partial(
-                            measure,
-                            "hand-optimized DRF view /bench/tasks/",
-                            f"{base}/bench/tasks/",
-                            headers=auth,
-                            args=args,
-                            server=server,
-                        ),
-                    ),
-                ):
+                for name, run in pair if round_number % 2 else reversed(pair):
                     row = run()
                     row["name"] += f", round {round_number}"
                     compared[name].append(row)
