@@ -9,7 +9,26 @@ in bench/RESULTS.md). The GraphQL schema is the same.
 
 import strawberry
 from graphql import GraphQLError
-from strawberry_django.pagination import OffsetPaginated, OffsetPaginationInput
+from strawberry_django.pagination import OffsetPaginated
+from strawberry_django.pagination import OffsetPaginationInput as PlainOffsetPaginationInput
+
+
+@strawberry.input(name="OffsetPaginationInput")
+class OffsetPaginationInput(PlainOffsetPaginationInput):
+    """strawberry-django's input, built straight from what graphql-core coerced.
+
+    Strawberry's generic conversion of an input (per field: its GraphQL name, its type resolved,
+    a conversion) cost ~2% of a whole list request for two integers.
+    """
+
+
+def _from_coerced(cls, value, context):
+    # graphql-core has checked both fields against the schema and filled in the offset's
+    # default; an absent limit stays UNSET, as the class declares.
+    return cls(**value)
+
+
+OffsetPaginationInput.__strawberry_definition__.from_input = _from_coerced
 
 # The argument every root list takes; UNSET, not None, keeps it without a default in the schema
 # (as strawberry-django declares it).

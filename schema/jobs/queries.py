@@ -1,12 +1,12 @@
 import strawberry
 import strawberry_django
-from strawberry_django.pagination import OffsetPaginated, OffsetPaginationInput
+from strawberry_django.pagination import OffsetPaginated
 
 from backend.jobs import selectors
 from schema.core import parse_id, user_of
 from schema.jobs.inputs import JobFilter
 from schema.jobs.types import JobType
-from schema.pagination import NO_PAGINATION, offset_page
+from schema.pagination import NO_PAGINATION, OffsetPaginationInput, offset_page
 from schema.permissions import IsAuthenticated
 
 

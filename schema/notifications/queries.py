@@ -1,12 +1,12 @@
 from datetime import datetime
 
 import strawberry
-from strawberry_django.pagination import OffsetPaginated, OffsetPaginationInput
+from strawberry_django.pagination import OffsetPaginated
 
 from backend.notifications import selectors
 from schema.core import user_of
 from schema.notifications.types import NotificationType
-from schema.pagination import NO_PAGINATION, offset_page
+from schema.pagination import NO_PAGINATION, OffsetPaginationInput, offset_page
 from schema.permissions import IsAuthenticated
 
 

@@ -1,12 +1,11 @@
 import strawberry
 import strawberry_django
-from strawberry_django.pagination import OffsetPaginationInput
 
 from backend.projects import selectors
 from schema.core import parse_id, user_of
 from schema.counting import OffsetPaginated
 from schema.ordering import ordering_keys
-from schema.pagination import NO_PAGINATION, offset_page
+from schema.pagination import NO_PAGINATION, OffsetPaginationInput, offset_page
 from schema.permissions import IsAuthenticated
 from schema.projects.inputs import ProjectFilter, ProjectOrder
 from schema.projects.types import ProjectType

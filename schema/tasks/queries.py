@@ -1,6 +1,5 @@
 import strawberry
 import strawberry_django
-from strawberry_django.pagination import OffsetPaginationInput
 from strawberry_django.relay import DjangoListConnection
 
 from backend.core import graphql_cache
@@ -8,7 +7,7 @@ from backend.tasks import selectors
 from schema.core import parse_id, user_of
 from schema.counting import OffsetPaginated
 from schema.ordering import ordering_keys
-from schema.pagination import NO_PAGINATION, offset_page
+from schema.pagination import NO_PAGINATION, OffsetPaginationInput, offset_page
 from schema.permissions import IsAuthenticated
 from schema.tasks.inputs import TaskFilter, TaskOrder
 from schema.tasks.types import TaskType

@@ -229,6 +229,24 @@ def test_limit_zero_returns_no_results_and_the_total(as_alice, board):
     assert (page["totalCount"], page["results"]) == (5, [])
 
 
+@pytest.mark.parametrize(
+    ("pagination", "expected"),
+    [
+        ("{offset: 3}", ["Write copy", "Plan launch"]),
+        ("{offset: 1, limit: null}", ["Finished report", "Old chore", "Write copy", "Plan launch"]),
+        ("{limit: 2}", ["Someday", "Finished report"]),
+        ("{}", ["Someday", "Finished report", "Old chore", "Write copy", "Plan launch"]),
+    ],
+)
+def test_pagination_written_in_the_document(as_alice, board, pagination, expected):
+    """Literal arguments (no variables), newest first: an absent offset is 0, an absent or null
+    limit the largest page."""
+    query = f"{{ tasks(pagination: {pagination}) {{ totalCount results {{ title }} }} }}"
+    page = as_alice.data(query)["tasks"]
+    assert page["totalCount"] == 5
+    assert [task["title"] for task in page["results"]] == expected
+
+
 @pytest.mark.parametrize("name", ["offset", "limit"])
 def test_negative_offset_or_limit_is_a_clear_error(as_alice, board, name):
     answer = as_alice.execute(operation("tasks"), {"pagination": {name: -1}})
