@@ -290,13 +290,10 @@ class _RowReader:
             self.lookups.append(lookup)
         return self.lookups.index(lookup)
 
-    def complete(self, row: tuple):
-        """The completed dict of one row, or _NOT_LOADED when it breaks a rule."""
-        if self._compiled is None:
-            self._compiled = self._compile()
-        return self._compiled(row)
-
-    _compiled: Callable | None = None
+    @functools.cached_property
+    def complete(self) -> Callable:
+        """`complete(row)`: the completed dict of one row, or _NOT_LOADED when it breaks a rule."""
+        return self._compile()
 
     def _compile(self) -> Callable:
         """This reader as one generated function, made once per plan (plans are shared by
@@ -430,9 +427,9 @@ class PlainObjectCompletion:
         reader = selection.row_reader(queryset.model) if selection is not None else None
         if reader is None:
             return None
-        completed = []
+        completed, complete = [], reader.complete
         for row in queryset.values_list(*reader.lookups):
-            value = reader.complete(row)
+            value = complete(row)
             if value is _NOT_LOADED:
                 return None
             completed.append(value)

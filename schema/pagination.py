@@ -3,8 +3,8 @@
 A root list is a plain Strawberry field whose resolver returns `offset_page(...)`, rather than
 a strawberry-django `offset_paginated` field: that field's machinery (its queryset hooks, the
 pagination extension, an extension to check the arguments) did nothing our selectors had not
-done already, and cost as much as the rest of GraphQL's work on a page of 50 tasks (measured
-in bench/RESULTS.md). The GraphQL schema is the same.
+done already, for ~1.5% of the instructions of a whole request for a page of 50 tasks
+(bench/RESULTS.md). The GraphQL schema is the same.
 """
 
 import strawberry
