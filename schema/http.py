@@ -120,9 +120,7 @@ class GraphQLView(View):
             except ratelimit.RateLimited as limited:
                 raise _too_many(limited) from None
             params = self._parameters(request)
-            cached = graphql_cache.cached_response(
-                request, self.schema.valid_document(params["query"]), params
-            )
+            cached = graphql_cache.cached_response(request, params, self.schema.valid_document)
             if cached is not None and cached.body is not None:
                 return self._encoded(cached.body, media_type, status=200)
             result = self._execute(request, params)

@@ -35,8 +35,9 @@ OffsetPaginationInput.__strawberry_definition__.from_input = _from_coerced
 NO_PAGINATION: OffsetPaginationInput | None = strawberry.UNSET
 
 
-def offset_page(page_type: type[OffsetPaginated], queryset, *, info, pagination):
-    """The page of `queryset` that `pagination` asks for, as a `page_type` (an `OffsetPaginated`).
+def offset_page(queryset, *, info, pagination) -> OffsetPaginated:
+    """The page of `queryset` that `pagination` asks for, as the field's return type (an
+    `OffsetPaginated`).
 
     Refuses a negative `offset` or `limit` with a clear error: Django cannot slice a QuerySet
     from a negative index (a server error otherwise), and strawberry-django would quietly read
@@ -52,4 +53,4 @@ def offset_page(page_type: type[OffsetPaginated], queryset, *, info, pagination)
                 f"pagination.{name} must be zero or more, got {value}.",
                 extensions={"code": "BAD_USER_INPUT"},
             )
-    return page_type.resolve_paginated(queryset, info=info, pagination=pagination)
+    return info.return_type.resolve_paginated(queryset, info=info, pagination=pagination)

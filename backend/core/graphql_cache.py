@@ -14,6 +14,7 @@ reports the moment its answer turns (`expires_at`) or that it must not be kept (
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -140,19 +141,24 @@ class CachedResponse:
             self.entry.store(body, timeout)
 
 
-def cached_response(request, document: DocumentNode | None, params: dict) -> CachedResponse | None:
+def cached_response(
+    request, params: dict, valid_document: Callable[[str], DocumentNode | None]
+) -> CachedResponse | None:
     """The cache slot for this request, None when its answer may not be cached.
 
-    `document` is the request's valid parsed document (None when it is not one: executing it
-    reports the problem). Attaches the request's `CachePolicy` for the resolvers.
+    `valid_document` gives the parsed document of a query text that parses and validates (None
+    otherwise: executing it reports the problem); it is asked only when caching could apply.
+    Attaches the request's `CachePolicy` for the resolvers.
     """
     user = request.user
     if (
-        document is None
-        or len(params["query"]) > MAX_CACHED_DOCUMENT_LENGTH
+        len(params["query"]) > MAX_CACHED_DOCUMENT_LENGTH
         or not user.is_authenticated
         or not cache.caching_applies()
     ):
+        return None
+    document = valid_document(params["query"])
+    if document is None:
         return None
     dependencies = _dependencies(user, document, params)
     if dependencies is None:

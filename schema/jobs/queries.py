@@ -24,7 +24,7 @@ class JobQueries:
         if filters is not None:
             criteria = {"status": filters.status, "kind": filters.kind}
         jobs = selectors.job_list(user=user_of(info), **criteria)
-        return offset_page(OffsetPaginated[JobType], jobs, info=info, pagination=pagination)
+        return offset_page(jobs, info=info, pagination=pagination)
 
     @strawberry_django.field(permission_classes=[IsAuthenticated])
     def job(self, info: strawberry.Info, id: strawberry.ID) -> JobType | None:

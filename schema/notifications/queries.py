@@ -25,9 +25,7 @@ class NotificationQueries:
         notifications = selectors.notification_list(
             user=user_of(info), unread_only=unread_only, since=since
         )
-        return offset_page(
-            OffsetPaginated[NotificationType], notifications, info=info, pagination=pagination
-        )
+        return offset_page(notifications, info=info, pagination=pagination)
 
     @strawberry.field(permission_classes=[IsAuthenticated])
     def unread_notification_count(self, info: strawberry.Info) -> int:

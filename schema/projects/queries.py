@@ -27,7 +27,7 @@ class ProjectQueries:
             search=filters.search if filters else None,
             ordering=ordering_keys(order),
         )
-        return offset_page(OffsetPaginated[ProjectType], projects, info=info, pagination=pagination)
+        return offset_page(projects, info=info, pagination=pagination)
 
     @strawberry_django.field(permission_classes=[IsAuthenticated])
     def project(self, info: strawberry.Info, id: strawberry.ID) -> ProjectType | None:

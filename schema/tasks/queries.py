@@ -47,12 +47,7 @@ class TaskQueries:
         pagination: OffsetPaginationInput | None = NO_PAGINATION,
     ) -> OffsetPaginated[TaskType]:
         """Tasks you may see, filtered, ordered (newest first by default) and paginated."""
-        return offset_page(
-            OffsetPaginated[TaskType],
-            _visible_tasks(info, filters, order),
-            info=info,
-            pagination=pagination,
-        )
+        return offset_page(_visible_tasks(info, filters, order), info=info, pagination=pagination)
 
     @strawberry_django.connection(
         DjangoListConnection[TaskType], permission_classes=[IsAuthenticated]
