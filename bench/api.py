@@ -222,7 +222,24 @@ def _python_load(url, method, body, headers, args):
     yield run
 
 
+def check_page(url, method="GET", body=None, headers=None) -> None:
+    """A benchmark of error answers measures nothing: the page must hold 50 tasks."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    connection.request(
+        method, parts.path + (f"?{parts.query}" if parts.query else ""), body, headers or {}
+    )
+    response = connection.getresponse()
+    answer = json.loads(response.read())
+    results = answer.get("results") or ((answer.get("data") or {}).get("tasks") or {}).get(
+        "results"
+    )
+    if response.status != 200 or "errors" in answer or len(results or []) != 50:
+        raise RuntimeError(f"{url} did not answer a page of 50 tasks: {str(answer)[:300]}")
+
+
 def measure(name, url, method="GET", body=None, headers=None, *, args, server):
+    check_page(url, method, body, headers)
     load_with = _wrk if args.load == "wrk" else _python_load
     with load_with(url, method, body, headers or {}, args) as run:
         # What the server spends per request, warm-up excluded (`run` starts after it).

@@ -8,6 +8,8 @@ from backend.core.models import LoadedWithoutInit
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Projects the user owns or is a member of; staff see every project."""
+        # GraphQL remembers list SQL per what this reads of the user (schema/pagination.py,
+        # `_viewer_key`): reading more of the user here means adding it there.
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:

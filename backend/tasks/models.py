@@ -36,6 +36,8 @@ def priority_rank():
 class TaskQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The visibility rule: creator, assignee and project members see a task; staff all."""
+        # GraphQL remembers list SQL per what this reads of the user (schema/pagination.py,
+        # `_viewer_key`): reading more of the user here means adding it there.
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:

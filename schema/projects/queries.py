@@ -22,12 +22,14 @@ class ProjectQueries:
         pagination: OffsetPaginationInput | None = NO_PAGINATION,
     ) -> OffsetPaginated[ProjectType]:
         """Projects you own or are a member of."""
-        projects = selectors.project_list(
-            user=user_of(info),
-            search=filters.search if filters else None,
-            ordering=ordering_keys(order),
+        user = user_of(info)
+        search = filters.search if filters else None
+        ordering = ordering_keys(order)
+        return offset_page(
+            lambda: selectors.project_list(user=user, search=search, ordering=ordering),
+            info=info,
+            pagination=pagination,
         )
-        return offset_page(projects, info=info, pagination=pagination)
 
     @strawberry_django.field(permission_classes=[IsAuthenticated])
     def project(self, info: strawberry.Info, id: strawberry.ID) -> ProjectType | None:

@@ -14,6 +14,9 @@ from schema.tasks.types import TaskType
 
 
 def _visible_tasks(info, filters: TaskFilter | None, order: list[TaskOrder] | None):
+    """How to build the tasks the arguments select (the QuerySet itself is built only when
+    needed, see `offset_page`), and whether that list changes with the clock alone."""
+    user = user_of(info)
     criteria = {}
     if filters is not None:
         criteria = {
@@ -29,11 +32,13 @@ def _visible_tasks(info, filters: TaskFilter | None, order: list[TaskOrder] | No
                 criteria[name] = parse_id(value)
                 if criteria[name] is None:
                     # An id that cannot exist matches nothing, as an unknown id would.
-                    return selectors.task_list(user=user_of(info)).none()
+                    return lambda: selectors.task_list(user=user).none(), False
+    with_the_clock = selectors.changes_with_the_clock(criteria)
     policy = graphql_cache.policy_of(info.context.request)
-    if policy is not None and selectors.changes_with_the_clock(criteria):
+    if policy is not None and with_the_clock:
         policy.uncacheable = True
-    return selectors.task_list(user=user_of(info), ordering=ordering_keys(order), **criteria)
+    ordering = ordering_keys(order)
+    return lambda: selectors.task_list(user=user, ordering=ordering, **criteria), with_the_clock
 
 
 @strawberry.type
@@ -47,7 +52,10 @@ class TaskQueries:
         pagination: OffsetPaginationInput | None = NO_PAGINATION,
     ) -> OffsetPaginated[TaskType]:
         """Tasks you may see, filtered, ordered (newest first by default) and paginated."""
-        return offset_page(_visible_tasks(info, filters, order), info=info, pagination=pagination)
+        build, with_the_clock = _visible_tasks(info, filters, order)
+        return offset_page(
+            build, info=info, pagination=pagination, repeatable_sql=not with_the_clock
+        )
 
     @strawberry_django.connection(
         DjangoListConnection[TaskType], permission_classes=[IsAuthenticated]
@@ -59,7 +67,8 @@ class TaskQueries:
         order: list[TaskOrder] | None = None,
     ) -> list[TaskType]:
         """The same tasks as a Relay cursor connection, for infinite scrolling."""
-        return _visible_tasks(info, filters, order)
+        build, _ = _visible_tasks(info, filters, order)
+        return build()
 
     @strawberry_django.field(permission_classes=[IsAuthenticated])
     def task(self, info: strawberry.Info, id: strawberry.ID) -> TaskType | None:
