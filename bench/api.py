@@ -10,7 +10,9 @@ endpoint from a second process (a keep-alive HTTP load generator) for a fixed ti
 errors, and the load average before and after (the machine may be shared). The uncached
 GraphQL page and the hand-optimized DRF view are measured in alternated rounds (`--rounds`,
 after an unrecorded run of each; which goes first changes every round), and their ratio
-printed last.
+printed last. Then again (`--viewer-rounds`) with each request sent by the next of `--viewers`
+project members in turn: GraphQL remembers a page's SQL per viewer (schema/fast_fields.py),
+and these rounds measure the requests it cannot answer that way, a user's first read.
 
 `--load wrk` drives the load with wrk (a C program: `apt-get install wrk`) instead of the
 Python generator, whose own CPU competes with the server's on a small machine; the server's
@@ -23,6 +25,7 @@ import argparse
 import contextlib
 import functools
 import http.client
+import itertools
 import json
 import multiprocessing
 import os
@@ -56,7 +59,8 @@ def server_environment(cache_on: bool) -> dict:
         "SECURE_SSL_REDIRECT": "0",
         "CACHE_SELECTORS": "1" if cache_on else "0",
         "CACHE_KEY_PREFIX": "stride-bench-api",
-        # The benchmark measures the server, not its rate limits.
+        # The benchmark measures the server, not its rate limits, and outlasts a default token.
+        "JWT_ACCESS_MINUTES": "240",
         "THROTTLE_ANON_RATE": "100000000/min",
         "THROTTLE_USER_RATE": "100000000/min",
         "LOG_LEVEL": "WARNING",
@@ -71,8 +75,9 @@ def setup_django():
     django.setup()
 
 
-def seed(task_count: int) -> str:
-    """Create the bench user, a project of 10 members and `task_count` tasks; a token."""
+def seed(task_count: int, viewer_count: int) -> tuple[str, list[str]]:
+    """Create the bench user, a project of 10 members and `task_count` tasks, and
+    `viewer_count` more members; a token of the bench user and one of each viewer."""
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -112,7 +117,24 @@ def seed(task_count: int) -> str:
             Task.objects.bulk_create(batch)
             batch = []
     Task.objects.bulk_create(batch)
-    return str(tokens_for(owner).access_token)
+    existing = set(
+        User.objects.filter(username__startswith="bench_viewer_").values_list("username", flat=True)
+    )
+    User.objects.bulk_create(
+        User(username=name, email=f"{name}@example.com")
+        for name in (f"bench_viewer_{n}" for n in range(viewer_count))
+        if name not in existing
+    )
+    viewers = list(
+        User.objects.filter(username__startswith="bench_viewer_").order_by("id")[:viewer_count]
+    )
+    Membership.objects.bulk_create(
+        (Membership(project=project, user=viewer) for viewer in viewers), ignore_conflicts=True
+    )
+    return (
+        str(tokens_for(owner).access_token),
+        [str(tokens_for(viewer).access_token) for viewer in viewers],
+    )
 
 
 def start_server(port: int, cache_on: bool, under: tuple = (), wait: int = 60) -> subprocess.Popen:
@@ -149,11 +171,13 @@ def start_server(port: int, cache_on: bool, under: tuple = (), wait: int = 60) -
     raise RuntimeError(f"the server did not start within {wait} s")
 
 
-def _worker(url, method, body, headers, stop_at, latencies, errors):
+def _worker(url, method, body, headers, viewers, turns, stop_at, latencies, errors):
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     while time.monotonic() < stop_at:
+        if viewers:
+            headers = {**headers, "Authorization": f"Bearer {viewers[next(turns) % len(viewers)]}"}
         started = time.perf_counter()
         try:
             connection.request(method, path, body=body, headers=headers)
@@ -170,9 +194,11 @@ def _worker(url, method, body, headers, stop_at, latencies, errors):
             errors.append(1)
 
 
-def load(url, method, body, headers, connections, seconds, warmup, results, ready, go):
+def load(url, method, body, headers, viewers, connections, seconds, warmup, results, ready, go):
     """Runs in its own process: `connections` keep-alive clients, `warmup` seconds (to warm
-    connections and caches), then, once told to `go`, `seconds` measured."""
+    connections and caches), then, once told to `go`, `seconds` measured. With `viewers`
+    (tokens), each request is sent by the next viewer in turn."""
+    turns = itertools.count()
     for measured, duration in ((False, warmup), (True, seconds)):
         if measured:
             ready.set()
@@ -181,7 +207,8 @@ def load(url, method, body, headers, connections, seconds, warmup, results, read
         stop_at = time.monotonic() + duration
         threads = [
             threading.Thread(
-                target=_worker, args=(url, method, body, headers, stop_at, latencies, errors)
+                target=_worker,
+                args=(url, method, body, headers, viewers, turns, stop_at, latencies, errors),
             )
             for _ in range(connections)
         ]
@@ -202,13 +229,25 @@ def load(url, method, body, headers, connections, seconds, warmup, results, read
 
 
 @contextlib.contextmanager
-def _python_load(url, method, body, headers, args):
+def _python_load(url, method, body, headers, viewers, args):
     results = multiprocessing.Queue()
     ready = multiprocessing.Event()
     go = multiprocessing.Event()
     process = multiprocessing.Process(
         target=load,
-        args=(url, method, body, headers, args.connections, args.seconds, 2, results, ready, go),
+        args=(
+            url,
+            method,
+            body,
+            headers,
+            viewers,
+            args.connections,
+            args.seconds,
+            2,
+            results,
+            ready,
+            go,
+        ),
     )
     process.start()
     ready.wait(timeout=120)
@@ -238,10 +277,25 @@ def check_page(url, method="GET", body=None, headers=None) -> None:
         raise RuntimeError(f"{url} did not answer a page of 50 tasks: {str(answer)[:300]}")
 
 
-def measure(name, url, method="GET", body=None, headers=None, *, args, server):
+def alternate(rows, compared, suffix, rounds, graphql_page, drf_page, label=""):
+    """`rounds` rounds of both pages, the first changing every round."""
+    pair = [("graphql", graphql_page), ("drf", drf_page)]
+    for round_number in range(1, rounds + 1):
+        for name, run in pair if round_number % 2 else reversed(pair):
+            row = run()
+            row["name"] += f"{label}, round {round_number}"
+            compared[name + suffix].append(row)
+            rows.append(row)
+
+
+def measure(name, url, method="GET", body=None, headers=None, *, args, server, viewers=None):
+    """One endpoint under load; with `viewers` (tokens), sent by each viewer in turn."""
+    headers = headers or {}
+    if viewers:
+        headers = {**headers, "Authorization": f"Bearer {viewers[0]}"}
     check_page(url, method, body, headers)
     load_with = _wrk if args.load == "wrk" else _python_load
-    with load_with(url, method, body, headers or {}, args) as run:
+    with load_with(url, method, body, headers, viewers, args) as run:
         # What the server spends per request, warm-up excluded (`run` starts after it).
         cpu_before = _cpu_seconds(server.pid)
         outcome = run()
@@ -257,13 +311,23 @@ def _cpu_seconds(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def _wrk(url, method, body, headers, args):
+def _wrk(url, method, body, headers, viewers, args):
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(f"wrk.method = {json.dumps(method)}\n")
         if body is not None:
             script.write(f"wrk.body = {json.dumps(body)}\n")
         for header, value in headers.items():
             script.write(f"wrk.headers[{json.dumps(header)}] = {json.dumps(value)}\n")
+        if viewers:
+            script.write(f"local viewers = {{{', '.join(json.dumps(v) for v in viewers)}}}\n")
+            script.write(
+                "local turn = 0\n"
+                "request = function()\n"
+                "  turn = turn % #viewers + 1\n"
+                '  wrk.headers["Authorization"] = "Bearer " .. viewers[turn]\n'
+                "  return wrk.format()\n"
+                "end\n"
+            )
         script.flush()
         command = ["wrk", "-t1", f"-c{args.connections}", "-s", script.name, "--latency"]
         subprocess.run([*command, "-d2s", url], capture_output=True, check=True)
@@ -319,9 +383,15 @@ def count_instructions(port: int, requests: int, pages: dict) -> dict[str, float
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
 
+            turns = itertools.count()
+
             def send(page, times):
                 for _ in range(times):
-                    connection.request(page["method"], page["path"], page["body"], page["headers"])
+                    headers = page["headers"]
+                    if page.get("viewers"):
+                        viewer = page["viewers"][next(turns) % len(page["viewers"])]
+                        headers = {**headers, "Authorization": f"Bearer {viewer}"}
+                    connection.request(page["method"], page["path"], page["body"], headers)
                     response = connection.getresponse()
                     response.read()
                     if response.status != 200:
@@ -365,6 +435,19 @@ def main():
         "--rounds", type=int, default=3, help="alternated rounds of GraphQL and the DRF view"
     )
     parser.add_argument(
+        "--viewers",
+        type=int,
+        default=2000,
+        help="members who take turns sending the requests of the viewer-by-viewer rounds "
+        "(more than the 1,024 pages of SQL a process remembers)",
+    )
+    parser.add_argument(
+        "--viewer-rounds",
+        type=int,
+        default=4,
+        help="alternated rounds of GraphQL and the DRF view, each request from the next viewer",
+    )
+    parser.add_argument(
         "--instructions",
         type=int,
         default=0,
@@ -379,7 +462,7 @@ def main():
         parser.error("valgrind is not installed (apt-get install valgrind)")
 
     setup_django()
-    token = seed(args.tasks)
+    token, viewers = seed(args.tasks, args.viewers)
     auth = {"Authorization": f"Bearer {token}"}
     graphql = {
         "method": "POST",
@@ -388,7 +471,7 @@ def main():
     }
     base = f"http://127.0.0.1:{args.port}"
     rows = []
-    compared = {"graphql": [], "drf": []}
+    compared = {"graphql": [], "drf": [], "graphql_viewers": [], "drf_viewers": []}
     load_before = os.getloadavg()
     for cache_on in (False, True):
         server = start_server(args.port, cache_on)
@@ -428,13 +511,18 @@ def main():
             # what one measurement leaves behind (caches, PostgreSQL's state) fall on both.
             graphql_page()
             drf_page()
-            pair = [("graphql", graphql_page), ("drf", drf_page)]
-            for round_number in range(1, args.rounds + 1):
-                for name, run in pair if round_number % 2 else reversed(pair):
-                    row = run()
-                    row["name"] += f", round {round_number}"
-                    compared[name].append(row)
-                    rows.append(row)
+            alternate(rows, compared, "", args.rounds, graphql_page, drf_page)
+            # A different viewer at every request: no page's SQL is remembered (schema/
+            # fast_fields.py), as for the first read of each list by each user.
+            alternate(
+                rows,
+                compared,
+                "_viewers",
+                args.viewer_rounds,
+                functools.partial(graphql_page, viewers=viewers),
+                functools.partial(drf_page, viewers=viewers),
+                label=f", each request from the next of {len(viewers):,} viewers",
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -453,15 +541,18 @@ def main():
             f"| {row['name']} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} "
             f"| {row['cpu_ms']:.2f} | {row['errors']} |"
         )
-    graphql_rps = sum(row["rps"] for row in compared["graphql"])
-    drf_rps = sum(row["rps"] for row in compared["drf"])
-    graphql_cpu = statistics.mean(row["cpu_ms"] for row in compared["graphql"])
-    drf_cpu = statistics.mean(row["cpu_ms"] for row in compared["drf"])
-    print(
-        f"\nUncached GraphQL against the hand-optimized DRF view over {args.rounds} rounds: "
-        f"{graphql_rps / drf_rps:.2f}x the requests per second, "
-        f"server CPU {graphql_cpu:.2f} against {drf_cpu:.2f} ms a request."
-    )
+    for suffix, what in (("", "one viewer"), ("_viewers", f"{len(viewers):,} viewers in turn")):
+        graphql_rows, drf_rows = compared["graphql" + suffix], compared["drf" + suffix]
+        if not graphql_rows:
+            continue
+        graphql_rps = sum(row["rps"] for row in graphql_rows)
+        drf_rps = sum(row["rps"] for row in drf_rows)
+        print(
+            f"\nUncached GraphQL against the hand-optimized DRF view, {what}, over "
+            f"{len(graphql_rows)} rounds: {graphql_rps / drf_rps:.2f}x the requests per second, "
+            f"server CPU {statistics.mean(row['cpu_ms'] for row in graphql_rows):.2f} against "
+            f"{statistics.mean(row['cpu_ms'] for row in drf_rows):.2f} ms a request."
+        )
     if args.instructions:
         counts = count_instructions(
             args.port,
@@ -469,12 +560,15 @@ def main():
             {
                 "graphql": {**graphql, "path": "/graphql/"},
                 "drf": {"method": "GET", "path": "/bench/tasks/", "body": None, "headers": auth},
+                "graphql_viewers": {**graphql, "path": "/graphql/", "viewers": viewers},
             },
         )
         print(
             f"Server instructions per request over {args.instructions} requests each: GraphQL "
             f"{counts['graphql'] / 1e6:.2f} million, the DRF view {counts['drf'] / 1e6:.2f} "
-            f"million ({counts['graphql'] / counts['drf']:.3f}x)."
+            f"million ({counts['graphql'] / counts['drf']:.3f}x); GraphQL with each request "
+            f"from another viewer {counts['graphql_viewers'] / 1e6:.2f} million "
+            f"({counts['graphql_viewers'] / counts['drf']:.3f}x)."
         )
 
 

@@ -442,8 +442,8 @@ class UnfetchedPage:
         planned = None if key is None else _planned_reads.get(key)
         if planned is None:
             planned = self._planned_read(selection)
-            if not isinstance(planned, _PlannedRead):
-                return planned
+            if planned is None:
+                return None
             if key is not None:
                 _planned_reads.put(key, planned)
         if planned.sql is None:
@@ -452,9 +452,8 @@ class UnfetchedPage:
             cursor.execute(planned.sql, planned.params)
             return planned.reader, cursor.fetchall()
 
-    def _planned_read(self, selection: _PlainSelection):
-        """The page's SQL for the selection; else its rows read the usual way (values that
-        Django converts after reading), or None when it cannot be read as rows."""
+    def _planned_read(self, selection: _PlainSelection) -> _PlannedRead | None:
+        """How to read the page as rows of the selection's columns; None when it cannot be."""
         queryset = self.queryset
         if not isinstance(queryset, QuerySet):
             return None
@@ -472,14 +471,15 @@ class UnfetchedPage:
             sql = None
         if not sql:
             return _PlannedRead(reader, rows.db, None, ())
-        # What Django's `results_iter` would do to the rows besides reading them.
+        # Rows that Django's `results_iter` would change after reading them (JSON decoded, say)
+        # are left to the instances, which convert them the same way.
         columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
         if (
             compiler.has_extra_select
             or compiler.get_converters(columns)
             or compiler.has_composite_fields(columns)
         ):
-            return reader, list(rows)
+            return None
         return _PlannedRead(reader, rows.db, sql, tuple(params))
 
 
