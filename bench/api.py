@@ -11,8 +11,9 @@ errors, and the load average before and after (the machine may be shared). The u
 GraphQL page and the hand-optimized DRF view are measured in alternated rounds (`--rounds`,
 after an unrecorded run of each; which goes first changes every round), and their ratio
 printed last. Then again (`--viewer-rounds`) with each request sent by the next of `--viewers`
-project members in turn: GraphQL remembers a page's SQL per viewer (schema/fast_fields.py),
-and these rounds measure the requests it cannot answer that way, a user's first read.
+project members in turn, as when many users open the same list: each user's first read of it
+(GraphQL shares a page's SQL between users, with their id as a parameter, schema/fast_fields.py;
+the DRF view builds its query every time either way).
 
 `--load wrk` drives the load with wrk (a C program: `apt-get install wrk`) instead of the
 Python generator, whose own CPU competes with the server's on a small machine; the server's
@@ -438,8 +439,7 @@ def main():
         "--viewers",
         type=int,
         default=2000,
-        help="members who take turns sending the requests of the viewer-by-viewer rounds "
-        "(more than the 1,024 pages of SQL a process remembers)",
+        help="members who take turns sending the requests of the viewer-by-viewer rounds",
     )
     parser.add_argument(
         "--viewer-rounds",
@@ -512,8 +512,8 @@ def main():
             graphql_page()
             drf_page()
             alternate(rows, compared, "", args.rounds, graphql_page, drf_page)
-            # A different viewer at every request: no page's SQL is remembered (schema/
-            # fast_fields.py), as for the first read of each list by each user.
+            # A different viewer at every request, as for the first read of a list by each of
+            # many users.
             alternate(
                 rows,
                 compared,

@@ -9,7 +9,7 @@ that could change it bumps the versions it depends on (backend/core/invalidation
 The QuerySet is built only when a field needs it, and the page is planned by the optimizer only
 if it is fetched as model instances: a selection of columns and joined rows is read as rows
 (schema/fast_fields.py), as a hand-written DRF view would read `.values()`, with SQL remembered
-from the viewer's previous identical request (bench/api.py compares the two).
+from an earlier read of the same list (bench/api.py compares the two).
 """
 
 import asyncio
@@ -18,6 +18,7 @@ import strawberry
 from django.db.models import QuerySet
 from strawberry_django.pagination import NodeType
 from strawberry_django.pagination import OffsetPaginated as PlainOffsetPaginated
+from strawberry_django.pagination import apply as apply_pagination
 from strawberry_django.resolvers import django_resolver
 
 from backend.core import cache
@@ -33,28 +34,35 @@ class OffsetPaginated(PlainOffsetPaginated[NodeType]):
     def resolve_paginated(cls, queryset, *, info, pagination=None, **kwargs):
         page = super().resolve_paginated(queryset, info=info, pagination=pagination, **kwargs)
         # Not dataclass fields, so that the GraphQL type stays as it was.
-        page.viewer = info.context.request.user
-        page.plan_key = None
+        page.user = info.context.request.user
+        page.build = page.viewer = page.plan_key = None
         return page
 
     @classmethod
-    def resolve_planned(cls, build, *, info, pagination=None, plan_key=None):
-        """A page whose QuerySet `build()` makes only when a field needs it; `plan_key` (see
-        `UnfetchedPage`) lets a plain page skip it altogether."""
+    def resolve_planned(cls, build, *, info, pagination, viewer, plan_key):
+        """A page of the QuerySet `build(viewer)` makes, built only when a field needs it;
+        `plan_key` (see `UnfetchedPage`) lets a plain page skip building it."""
         page = cls.resolve_paginated(None, info=info, pagination=pagination)
-        page.build = build
-        page.plan_key = plan_key
+        page.build, page.viewer, page.plan_key = build, viewer, plan_key
         return page
 
     def _built(self):
-        build = self.__dict__.pop("build", None)
-        if build is not None:
-            self.queryset = build()
+        if self.queryset is None and self.build is not None:
+            self.queryset = self.build(self.viewer)
         return self.queryset
 
     def get_paginated_queryset(self):
         self._built()
         return super().get_paginated_queryset()
+
+    def _paginated_for(self, viewer):
+        """This page of what `viewer` sees: the viewer's own, or another's (whose SQL shows
+        which parameters are the viewer's, `UnfetchedPage`)."""
+        if viewer == self.viewer:
+            queryset = self.get_paginated_queryset()
+        else:
+            queryset = apply_pagination(self.pagination, self.build(viewer))
+        return queryset if queryset is not None else []
 
     @strawberry.field(description="List of paginated results.")
     def results(self, info: strawberry.Info) -> list[NodeType]:
@@ -65,23 +73,19 @@ class OffsetPaginated(PlainOffsetPaginated[NodeType]):
             return _fetched(queryset, info)
         # A synchronous execution fetches the page as it completes it: as rows of the selected
         # columns when the selection is plain, else optimized (schema/fast_fields.py).
-        return UnfetchedPage(self._paginated_or_nothing, self.plan_key)
-
-    def _paginated_or_nothing(self):
-        queryset = self.get_paginated_queryset()
-        return queryset if queryset is not None else []
+        return UnfetchedPage(self._paginated_for, self.viewer, self.plan_key)
 
     def get_total_count(self) -> int:
-        viewer, queryset = getattr(self, "viewer", None), self._built()
+        user, queryset = getattr(self, "user", None), self._built()
         # An empty QuerySet (`.none()`) has no SQL to key on, and counts nothing anyway.
-        if viewer is None or queryset is None or queryset.query.is_empty():
+        if user is None or queryset is None or queryset.query.is_empty():
             return super().get_total_count()
         count, _ = cache.read_through(
             name="graphql:count",
-            depends_on=cache.list_versions(viewer),
+            depends_on=cache.list_versions(user),
             # SQL and parameters apart: `str(query)` pastes them in unquoted, so two different
             # parameter lists could read the same.
-            params=(viewer.id, queryset.order_by().query.sql_with_params()),
+            params=(user.id, queryset.order_by().query.sql_with_params()),
             timeout=cache.LIST_TIMEOUT,
             compute=super().get_total_count,
         )

@@ -393,17 +393,30 @@ class _Remembered:
 
 
 class _PlannedRead(NamedTuple):
-    """How a page of a plain selection is read: its SQL (None when it matches nothing)."""
+    """How a page of a plain selection is read: its SQL (None when it matches nothing), and
+    which of its parameters are the viewer's id."""
 
     reader: _RowReader
     database: str
     sql: str | None
     params: tuple
+    viewer_params: tuple[int, ...] = ()
+
+    def params_for(self, viewer_id) -> tuple:
+        if not self.viewer_params:
+            return self.params
+        params = list(self.params)
+        for index in self.viewer_params:
+            params[index] = viewer_id
+        return tuple(params)
 
 
-# One per viewer, list query and selection: a user's repeated reads (refreshing a list,
-# polling it, going back to a page) skip building and compiling the QuerySet.
+# One per list query, selection and viewer flags: every viewer's reads of a list after the
+# first one anybody made skip building and compiling its QuerySet.
 _planned_reads = _Remembered(1024)
+
+# No user has it (ids start at 1): a page built for it shows which parameters are the id.
+_ANOTHER_VIEWER_ID = -1
 
 
 class UnfetchedPage:
@@ -413,21 +426,28 @@ class UnfetchedPage:
     `PlainObjectCompletion` reads a plain selection of it as rows of exactly the selected
     columns, without building model instances, and fetches any other selection optimized.
 
-    `plan_key`, when given, names everything the page's SQL depends on (the list field's
-    document nodes and variables, and what the list's rules read of the viewer; see
-    schema/pagination.py): the SQL compiled for a plain selection is then remembered under it,
-    and the same page read again runs that SQL without building the QuerySet. Building and
-    compiling a filtered, joined QuerySet is most of Django's work for a page of 50 tasks
-    (~1.1 ms of ~1.5 ms here); GraphQL servers such as Hasura remember their SQL the same way.
+    `paginated_for(viewer)` builds the page of what `viewer` sees (see schema/pagination.py,
+    `Viewer`). `plan_key`, when given, names everything else the page's SQL depends on (the
+    list field's nodes and variables, the viewer's flags): the SQL compiled for a plain
+    selection is remembered under it, its viewer's id a parameter, and every later read of the
+    same page, by any viewer with those flags, runs it at once. Building and compiling a
+    filtered, joined QuerySet is most of Django's work for a page of 50 tasks (~1.1 ms of
+    ~1.5 ms here); GraphQL servers such as Hasura and PostGraphile keep their SQL the same way.
     """
 
-    def __init__(self, paginated: Callable[[], QuerySet], plan_key: "PlanKey | None" = None):
-        self._paginated = paginated
+    def __init__(
+        self,
+        paginated_for: Callable[..., QuerySet],
+        viewer=None,
+        plan_key: "PlanKey | None" = None,
+    ):
+        self._paginated_for = paginated_for
+        self.viewer = viewer
         self.plan_key = plan_key
 
     @functools.cached_property
     def queryset(self):
-        return self._paginated()
+        return self._paginated_for(self.viewer)
 
     def fetched(self, info) -> list:
         queryset = self.queryset
@@ -440,47 +460,69 @@ class UnfetchedPage:
         None when it must be fetched as instances."""
         key = None if self.plan_key is None else (self.plan_key, selection)
         planned = None if key is None else _planned_reads.get(key)
-        if planned is None:
-            planned = self._planned_read(selection)
+        if planned is not None:
+            params = planned.params_for(self.viewer.pk)
+        else:
+            planned = _planned_read(self.queryset, selection)
             if planned is None:
                 return None
+            params = planned.params
             if key is not None:
-                _planned_reads.put(key, planned)
+                shared = self._shared(planned, selection)
+                if shared is not None:
+                    _planned_reads.put(key, shared)
         if planned.sql is None:
             return planned.reader, []
         with connections[planned.database].cursor() as cursor:
-            cursor.execute(planned.sql, planned.params)
+            cursor.execute(planned.sql, params)
             return planned.reader, cursor.fetchall()
 
-    def _planned_read(self, selection: _PlainSelection) -> _PlannedRead | None:
-        """How to read the page as rows of the selection's columns; None when it cannot be."""
-        queryset = self.queryset
-        if not isinstance(queryset, QuerySet):
+    def _shared(self, planned: _PlannedRead, selection) -> _PlannedRead | None:
+        """This viewer's read as a read for any viewer with the same flags: the same page
+        built for another id shows which parameters are the id. None when the two reads
+        differ in any other way (SQL, or a parameter that is not just the id)."""
+        another = self.viewer._replace(pk=_ANOTHER_VIEWER_ID)
+        theirs = _planned_read(self._paginated_for(another), selection)
+        if theirs is None or theirs.sql != planned.sql or len(theirs.params) != len(planned.params):
             return None
-        query = queryset.query
-        if query.distinct or query.combinator or queryset._prefetch_related_lookups:
-            return None
-        reader = selection.row_reader(queryset.model)
-        if reader is None:
-            return None
-        rows = queryset.values_list(*reader.lookups)
-        compiler = rows.query.get_compiler(rows.db)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
-            sql = None
-        if not sql:
-            return _PlannedRead(reader, rows.db, None, ())
-        # Rows that Django's `results_iter` would change after reading them (JSON decoded, say)
-        # are left to the instances, which convert them the same way.
-        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
-        if (
-            compiler.has_extra_select
-            or compiler.get_converters(columns)
-            or compiler.has_composite_fields(columns)
-        ):
-            return None
-        return _PlannedRead(reader, rows.db, sql, tuple(params))
+        viewer_params = []
+        for index, (mine, other) in enumerate(zip(planned.params, theirs.params, strict=True)):
+            if type(mine) is type(other) and mine == other:
+                continue
+            if not (mine == self.viewer.pk and other == _ANOTHER_VIEWER_ID and type(mine) is int):
+                return None
+            viewer_params.append(index)
+        return planned._replace(viewer_params=tuple(viewer_params))
+
+
+def _planned_read(queryset, selection: _PlainSelection) -> _PlannedRead | None:
+    """How to read `queryset` as rows of the selection's columns; None when it cannot be."""
+    if not isinstance(queryset, QuerySet):
+        return None
+    query = queryset.query
+    if query.distinct or query.combinator or queryset._prefetch_related_lookups:
+        return None
+    reader = selection.row_reader(queryset.model)
+    if reader is None:
+        return None
+    rows = queryset.values_list(*reader.lookups)
+    compiler = rows.query.get_compiler(rows.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        sql = None
+    if not sql:
+        return _PlannedRead(reader, rows.db, None, ())
+    # Rows that Django's `results_iter` would change after reading them (JSON decoded, say)
+    # are left to the instances, which convert them the same way.
+    columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
+    if (
+        compiler.has_extra_select
+        or compiler.get_converters(columns)
+        or compiler.has_composite_fields(columns)
+    ):
+        return None
+    return _PlannedRead(reader, rows.db, sql, tuple(params))
 
 
 _shared_plans = _Remembered(512)

@@ -7,15 +7,17 @@ from backend.core.models import LoadedWithoutInit
 
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Projects the user owns or is a member of; staff see every project."""
-        # GraphQL remembers list SQL per what this reads of the user (schema/pagination.py,
-        # `_viewer_key`): reading more of the user here means adding it there.
+        """Projects the user owns or is a member of; staff see every project.
+
+        Reads `is_authenticated`, `is_staff` and `pk` of the user, and nothing else: GraphQL
+        lists pass a `Viewer` holding only those (schema/pagination.py).
+        """
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
             return self.all()
-        member_of = Membership.objects.filter(user=user).values("project_id")
-        return self.filter(Q(owner=user) | Q(id__in=member_of))
+        member_of = Membership.objects.filter(user_id=user.pk).values("project_id")
+        return self.filter(Q(owner_id=user.pk) | Q(id__in=member_of))
 
 
 class Project(LoadedWithoutInit, models.Model):

@@ -35,16 +35,20 @@ def priority_rank():
 
 class TaskQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The visibility rule: creator, assignee and project members see a task; staff all."""
-        # GraphQL remembers list SQL per what this reads of the user (schema/pagination.py,
-        # `_viewer_key`): reading more of the user here means adding it there.
+        """The visibility rule: creator, assignee and project members see a task; staff all.
+
+        Reads `is_authenticated`, `is_staff` and `pk` of the user, and nothing else: GraphQL
+        lists pass a `Viewer` holding only those (schema/pagination.py).
+        """
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
             return self.all()
         # A subquery rather than a join on members, so that a task is never repeated.
-        member_of = Membership.objects.filter(user=user).values("project_id")
-        return self.filter(Q(created_by=user) | Q(assignee=user) | Q(project_id__in=member_of))
+        member_of = Membership.objects.filter(user_id=user.pk).values("project_id")
+        return self.filter(
+            Q(created_by_id=user.pk) | Q(assignee_id=user.pk) | Q(project_id__in=member_of)
+        )
 
     def overdue(self):
         """Open tasks whose due date has passed."""

@@ -23,10 +23,8 @@ class JobQueries:
         criteria = {}
         if filters is not None:
             criteria = {"status": filters.status, "kind": filters.kind}
-        user = user_of(info)
-        return offset_page(
-            lambda: selectors.job_list(user=user, **criteria), info=info, pagination=pagination
-        )
+        jobs = selectors.job_list(user=user_of(info), **criteria)
+        return offset_page(jobs, info=info, pagination=pagination)
 
     @strawberry_django.field(permission_classes=[IsAuthenticated])
     def job(self, info: strawberry.Info, id: strawberry.ID) -> JobType | None:

@@ -22,12 +22,10 @@ class NotificationQueries:
     ) -> OffsetPaginated[NotificationType]:
         """Your notifications, newest first. After a reconnect, `since` (the `createdAt` of the
         newest one you have) returns what you missed."""
-        user = user_of(info)
-        return offset_page(
-            lambda: selectors.notification_list(user=user, unread_only=unread_only, since=since),
-            info=info,
-            pagination=pagination,
+        notifications = selectors.notification_list(
+            user=user_of(info), unread_only=unread_only, since=since
         )
+        return offset_page(notifications, info=info, pagination=pagination)
 
     @strawberry.field(permission_classes=[IsAuthenticated])
     def unread_notification_count(self, info: strawberry.Info) -> int:

@@ -5,7 +5,7 @@ from backend.projects import selectors
 from schema.core import parse_id, user_of
 from schema.counting import OffsetPaginated
 from schema.ordering import ordering_keys
-from schema.pagination import NO_PAGINATION, OffsetPaginationInput, offset_page
+from schema.pagination import NO_PAGINATION, OffsetPaginationInput, planned_page
 from schema.permissions import IsAuthenticated
 from schema.projects.inputs import ProjectFilter, ProjectOrder
 from schema.projects.types import ProjectType
@@ -22,11 +22,10 @@ class ProjectQueries:
         pagination: OffsetPaginationInput | None = NO_PAGINATION,
     ) -> OffsetPaginated[ProjectType]:
         """Projects you own or are a member of."""
-        user = user_of(info)
         search = filters.search if filters else None
         ordering = ordering_keys(order)
-        return offset_page(
-            lambda: selectors.project_list(user=user, search=search, ordering=ordering),
+        return planned_page(
+            lambda viewer: selectors.project_list(user=viewer, search=search, ordering=ordering),
             info=info,
             pagination=pagination,
         )

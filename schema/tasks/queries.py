@@ -7,16 +7,15 @@ from backend.tasks import selectors
 from schema.core import parse_id, user_of
 from schema.counting import OffsetPaginated
 from schema.ordering import ordering_keys
-from schema.pagination import NO_PAGINATION, OffsetPaginationInput, offset_page
+from schema.pagination import NO_PAGINATION, OffsetPaginationInput, planned_page
 from schema.permissions import IsAuthenticated
 from schema.tasks.inputs import TaskFilter, TaskOrder
 from schema.tasks.types import TaskType
 
 
 def _visible_tasks(info, filters: TaskFilter | None, order: list[TaskOrder] | None):
-    """How to build the tasks the arguments select (the QuerySet itself is built only when
-    needed, see `offset_page`), and whether that list changes with the clock alone."""
-    user = user_of(info)
+    """How to build the tasks the arguments select for a viewer (see `planned_page`), and
+    whether that list changes with the clock alone."""
     criteria = {}
     if filters is not None:
         criteria = {
@@ -32,13 +31,16 @@ def _visible_tasks(info, filters: TaskFilter | None, order: list[TaskOrder] | No
                 criteria[name] = parse_id(value)
                 if criteria[name] is None:
                     # An id that cannot exist matches nothing, as an unknown id would.
-                    return lambda: selectors.task_list(user=user).none(), False
+                    return lambda viewer: selectors.task_list(user=viewer).none(), False
     with_the_clock = selectors.changes_with_the_clock(criteria)
     policy = graphql_cache.policy_of(info.context.request)
     if policy is not None and with_the_clock:
         policy.uncacheable = True
     ordering = ordering_keys(order)
-    return lambda: selectors.task_list(user=user, ordering=ordering, **criteria), with_the_clock
+    return (
+        lambda viewer: selectors.task_list(user=viewer, ordering=ordering, **criteria),
+        with_the_clock,
+    )
 
 
 @strawberry.type
@@ -53,7 +55,7 @@ class TaskQueries:
     ) -> OffsetPaginated[TaskType]:
         """Tasks you may see, filtered, ordered (newest first by default) and paginated."""
         build, with_the_clock = _visible_tasks(info, filters, order)
-        return offset_page(
+        return planned_page(
             build, info=info, pagination=pagination, repeatable_sql=not with_the_clock
         )
 
@@ -68,7 +70,7 @@ class TaskQueries:
     ) -> list[TaskType]:
         """The same tasks as a Relay cursor connection, for infinite scrolling."""
         build, _ = _visible_tasks(info, filters, order)
-        return build()
+        return build(user_of(info))
 
     @strawberry_django.field(permission_classes=[IsAuthenticated])
     def task(self, info: strawberry.Info, id: strawberry.ID) -> TaskType | None:

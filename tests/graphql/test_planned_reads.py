@@ -1,6 +1,6 @@
-"""A root list's page read again runs the SQL remembered from the first read
-(schema/fast_fields.py, `UnfetchedPage`): same answers as a fresh build, for every viewer, after
-every write, and never for a list that changes with the clock."""
+"""A root list's page read again, by the same viewer or another, runs the SQL remembered from the
+first read (schema/fast_fields.py, `UnfetchedPage`): same answers as a fresh build, for every
+viewer, after every write, and never for a list that changes with the clock."""
 
 from datetime import timedelta
 from unittest import mock
@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from backend.projects.models import Project
 from backend.projects.services import add_project_member, create_project, remove_project_member
+from backend.tasks import selectors
 from backend.tasks.models import Task, TaskStatus
 from backend.tasks.services import create_task
+from schema import fast_fields
 from tests.conftest import GraphQLClient
 
 PAGE = """
@@ -56,6 +58,44 @@ def test_a_page_read_again_runs_its_sql_without_building_it(as_alice, task, comp
     assert Task not in compiled
     (page_query,) = [q["sql"] for q in captured if '"tasks_task"' in q["sql"]]
     assert "LIMIT" in page_query
+
+
+def test_another_viewer_runs_the_same_sql_with_their_own_id(alice, bob, mallory, compiled):
+    create_task(actor=alice, title="alice alone")
+    create_task(actor=bob, title="bob alone")
+    assert titles(GraphQLClient(alice)) == ["alice alone"]
+    compiled.clear()
+
+    assert titles(GraphQLClient(bob)) == ["bob alone"]
+    assert titles(GraphQLClient(mallory)) == []
+    assert Task not in compiled
+
+
+@pytest.fixture
+def nothing_remembered():
+    """A rule changed for one test must not meet SQL remembered from the real one."""
+    fast_fields._planned_reads.clear()
+    yield
+    fast_fields._planned_reads.clear()
+
+
+def test_sql_that_holds_more_of_the_viewer_than_their_id_is_not_shared(
+    alice, bob, compiled, monkeypatch, nothing_remembered
+):
+    create_task(actor=alice, title=f"for {alice.pk + 1}")
+    create_task(actor=bob, title=f"for {bob.pk + 1}")
+    task_list = selectors.task_list
+
+    def naming_the_next_id(*, user, **criteria):
+        # A rule whose parameter is computed from the id: swapping the id would be wrong.
+        return task_list(user=user, **criteria).filter(title=f"for {user.pk + 1}")
+
+    monkeypatch.setattr(selectors, "task_list", naming_the_next_id)
+    assert titles(GraphQLClient(alice)) == [f"for {alice.pk + 1}"]
+    compiled.clear()
+
+    assert titles(GraphQLClient(bob)) == [f"for {bob.pk + 1}"]
+    assert Task in compiled
 
 
 def test_each_viewer_reads_only_their_own_tasks(alice, bob, mallory, project):
