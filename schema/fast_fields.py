@@ -412,8 +412,14 @@ class _PlannedRead(NamedTuple):
 
 
 # One per list query, selection and viewer flags: every viewer's reads of a list after the
-# first one anybody made skip building and compiling its QuerySet.
+# second one anybody made skip building and compiling its QuerySet.
 _planned_reads = _Remembered(1024)
+
+# What is remembered of a page read once (its SQL is shared from its second read on: sharing
+# costs a second build, not worth it for a page read once, such as a search as it is typed),
+# and of one whose SQL cannot be shared (never tried again).
+_READ_ONCE = "read once"
+_NOT_SHAREABLE = "not shareable"
 
 # No user has it (ids start at 1): a page built for it shows which parameters are the id.
 _ANOTHER_VIEWER_ID = -1
@@ -429,9 +435,9 @@ class UnfetchedPage:
     `paginated_for(viewer)` builds the page of what `viewer` sees (see schema/pagination.py,
     `Viewer`). `plan_key`, when given, names everything else the page's SQL depends on (the
     list field's nodes and variables, the viewer's flags): the SQL compiled for a plain
-    selection is remembered under it, its viewer's id a parameter, and every later read of the
-    same page, by any viewer with those flags, runs it at once. Building and compiling a
-    filtered, joined QuerySet is most of Django's work for a page of 50 tasks (~1.1 ms of
+    selection is remembered under it, its viewer's id a parameter, and from the third read of
+    the same page on, by any viewers with those flags, it runs at once. Building and compiling
+    a filtered, joined QuerySet is most of Django's work for a page of 50 tasks (~1.1 ms of
     ~1.5 ms here); GraphQL servers such as Hasura and PostGraphile keep their SQL the same way.
     """
 
@@ -459,18 +465,20 @@ class UnfetchedPage:
         """The page as rows of the selection's columns, and the reader that completes them;
         None when it must be fetched as instances."""
         key = None if self.plan_key is None else (self.plan_key, selection)
-        planned = None if key is None else _planned_reads.get(key)
-        if planned is not None:
+        remembered = None if key is None else _planned_reads.get(key)
+        if isinstance(remembered, _PlannedRead):
+            planned = remembered
             params = planned.params_for(self.viewer.pk)
         else:
             planned = _planned_read(self.queryset, selection)
             if planned is None:
                 return None
             params = planned.params
-            if key is not None:
+            if key is not None and remembered is None:
+                _planned_reads.put(key, _READ_ONCE)
+            elif remembered is _READ_ONCE:
                 shared = self._shared(planned, selection)
-                if shared is not None:
-                    _planned_reads.put(key, shared)
+                _planned_reads.put(key, _NOT_SHAREABLE if shared is None else shared)
         if planned.sql is None:
             return planned.reader, []
         with connections[planned.database].cursor() as cursor:

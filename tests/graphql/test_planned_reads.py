@@ -11,7 +11,6 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from backend.projects.models import Project
 from backend.projects.services import add_project_member, create_project, remove_project_member
 from backend.tasks import selectors
 from backend.tasks.models import Task, TaskStatus
@@ -46,14 +45,28 @@ def titles(client, query=PAGE, variables=None):
     return [row["title"] for row in client.data(query, variables)["tasks"]["results"]]
 
 
-def test_a_page_read_again_runs_its_sql_without_building_it(as_alice, task, compiled):
+@pytest.fixture(autouse=True)
+def nothing_remembered():
+    """Each test starts from a process that has read no page (and a rule changed for one test
+    must not meet SQL remembered from the real one)."""
+    fast_fields._planned_reads.clear()
+    yield
+    fast_fields._planned_reads.clear()
+
+
+def test_a_page_runs_remembered_sql_from_its_third_read_on(as_alice, task, compiled):
     first = as_alice.data(PAGE)
-    assert Task in compiled
+    # Read once: built once, as a page nobody reads again (a search as it is typed) should be.
+    assert compiled.count(Task) == 1
+    compiled.clear()
+
+    assert as_alice.data(PAGE) == first
+    # Read twice: built again for an id nobody has, to learn which parameter is the viewer's.
+    assert compiled.count(Task) == 2
     compiled.clear()
 
     with CaptureQueriesContext(connection) as captured:
         again = as_alice.data(PAGE)
-
     assert again == first
     assert Task not in compiled
     (page_query,) = [q["sql"] for q in captured if '"tasks_task"' in q["sql"]]
@@ -63,7 +76,8 @@ def test_a_page_read_again_runs_its_sql_without_building_it(as_alice, task, comp
 def test_another_viewer_runs_the_same_sql_with_their_own_id(alice, bob, mallory, compiled):
     create_task(actor=alice, title="alice alone")
     create_task(actor=bob, title="bob alone")
-    assert titles(GraphQLClient(alice)) == ["alice alone"]
+    for _ in range(2):
+        assert titles(GraphQLClient(alice)) == ["alice alone"]
     compiled.clear()
 
     assert titles(GraphQLClient(bob)) == ["bob alone"]
@@ -71,16 +85,8 @@ def test_another_viewer_runs_the_same_sql_with_their_own_id(alice, bob, mallory,
     assert Task not in compiled
 
 
-@pytest.fixture
-def nothing_remembered():
-    """A rule changed for one test must not meet SQL remembered from the real one."""
-    fast_fields._planned_reads.clear()
-    yield
-    fast_fields._planned_reads.clear()
-
-
 def test_sql_that_holds_more_of_the_viewer_than_their_id_is_not_shared(
-    alice, bob, compiled, monkeypatch, nothing_remembered
+    alice, bob, compiled, monkeypatch
 ):
     create_task(actor=alice, title=f"for {alice.pk + 1}")
     create_task(actor=bob, title=f"for {bob.pk + 1}")
@@ -91,11 +97,13 @@ def test_sql_that_holds_more_of_the_viewer_than_their_id_is_not_shared(
         return task_list(user=user, **criteria).filter(title=f"for {user.pk + 1}")
 
     monkeypatch.setattr(selectors, "task_list", naming_the_next_id)
-    assert titles(GraphQLClient(alice)) == [f"for {alice.pk + 1}"]
+    for _ in range(2):
+        assert titles(GraphQLClient(alice)) == [f"for {alice.pk + 1}"]
     compiled.clear()
 
     assert titles(GraphQLClient(bob)) == [f"for {bob.pk + 1}"]
-    assert Task in compiled
+    # Built for Bob alone: no second attempt at sharing it.
+    assert compiled.count(Task) == 1
 
 
 def test_each_viewer_reads_only_their_own_tasks(alice, bob, mallory, project):
@@ -114,7 +122,7 @@ def test_variables_are_part_of_what_is_remembered(as_alice, alice, project):
     create_task(actor=alice, project_id=project.id, title="open")
     create_task(actor=alice, project_id=project.id, title="done", status=TaskStatus.COMPLETED)
 
-    for _ in range(2):
+    for _ in range(3):
         assert titles(as_alice, variables={"status": ["PENDING"]}) == ["open"]
         assert titles(as_alice, variables={"status": ["COMPLETED"]}) == ["done"]
         assert titles(as_alice, variables={"limit": 1}) == ["done"]
@@ -125,7 +133,8 @@ def test_membership_changes_show_at_the_next_read(alice, bob, mallory):
     launch = create_project(actor=alice, name="Launch")
     create_task(actor=alice, project_id=launch.id, title="launch task")
     as_mallory = GraphQLClient(mallory)
-    assert titles(as_mallory) == []
+    for _ in range(3):
+        assert titles(as_mallory) == []
 
     add_project_member(actor=alice, project_id=launch.id, user_id=mallory.id)
     assert titles(as_mallory) == ["launch task"]
@@ -137,7 +146,8 @@ def test_membership_changes_show_at_the_next_read(alice, bob, mallory):
 def test_a_viewer_made_staff_sees_every_task_at_the_next_read(alice, mallory):
     create_task(actor=alice, title="alice alone")
     as_mallory = GraphQLClient(mallory)
-    assert titles(as_mallory) == []
+    for _ in range(3):
+        assert titles(as_mallory) == []
 
     mallory.is_staff = True
     mallory.save()
@@ -151,7 +161,8 @@ query { tasks(filters: {overdue: true}) { results { title } } }
 
 def test_a_list_that_changes_with_the_clock_is_built_at_every_read(as_alice, alice):
     task = create_task(actor=alice, title="due soon", due_date=timezone.now() + timedelta(days=1))
-    assert titles(as_alice, OVERDUE) == []
+    for _ in range(3):
+        assert titles(as_alice, OVERDUE) == []
     # No write the list could notice: the task's due date is simply passing.
     Task.objects.filter(id=task.id).update(due_date=timezone.now())
 
@@ -160,12 +171,13 @@ def test_a_list_that_changes_with_the_clock_is_built_at_every_read(as_alice, ali
 
 def test_a_filter_that_matches_nothing_reads_nothing(as_alice, task):
     unknown = """query { tasks(filters: {assignee: "not-an-id"}) { results { id } } }"""
-    for _ in range(2):
+    for _ in range(3):
         assert as_alice.data(unknown)["tasks"]["results"] == []
 
 
 def test_a_remembered_page_whose_rows_break_a_rule_is_reported_as_before(as_alice, task):
-    assert titles(as_alice) == [task.title]
+    for _ in range(3):
+        assert titles(as_alice) == [task.title]
     Task.objects.filter(id=task.id).update(status="archived")
 
     result = as_alice.execute(PAGE)
@@ -177,7 +189,8 @@ def test_a_remembered_page_whose_rows_break_a_rule_is_reported_as_before(as_alic
 def test_the_count_beside_a_remembered_page_is_still_counted(as_alice, alice, project):
     counted = "query { tasks { totalCount results { title } } }"
     create_task(actor=alice, project_id=project.id, title="one")
-    assert as_alice.data(counted)["tasks"]["totalCount"] == 1
+    for _ in range(3):
+        assert as_alice.data(counted)["tasks"]["totalCount"] == 1
 
     create_task(actor=alice, project_id=project.id, title="two")
     page = as_alice.data(counted)["tasks"]
@@ -186,7 +199,7 @@ def test_the_count_beside_a_remembered_page_is_still_counted(as_alice, alice, pr
     assert sorted(row["title"] for row in page["results"]) == ["one", "two"]
 
 
-def test_project_pages_are_remembered_per_viewer(alice, bob, mallory, project):
+def test_project_pages_are_shared_between_viewers(alice, bob, mallory, project):
     query = "query { projects { results { name owner { username } } } }"
     create_project(actor=mallory, name="Mallory's")
     for _ in range(2):
@@ -196,4 +209,3 @@ def test_project_pages_are_remembered_per_viewer(alice, bob, mallory, project):
         assert [
             row["name"] for row in GraphQLClient(mallory).data(query)["projects"]["results"]
         ] == ["Mallory's"]
-    assert Project.objects.count() == 2
