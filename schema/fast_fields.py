@@ -39,7 +39,9 @@ from graphql import (
     GraphQLObjectType,
     GraphQLString,
     Undefined,
+    Visitor,
     is_leaf_type,
+    visit,
 )
 from strawberry import Schema
 from strawberry.schema.types.base_scalars import isoformat as strawberry_isoformat
@@ -536,10 +538,54 @@ def _planned_read(queryset, selection: _PlainSelection) -> _PlannedRead | None:
 _shared_plans = _Remembered(512)
 
 
-def _variables_key(operation, variables: dict) -> tuple:
+def _variables_key(operation, variables: dict, names=None) -> tuple:
+    """The variables' values (of `names` only, when given) as a key."""
     if not operation.variable_definitions:
         return ()
+    if names is not None:
+        variables = {name: variables.get(name) for name in names}
     return tuple(sorted((name, repr(value)) for name, value in variables.items()))
+
+
+class _DirectiveVariables(Visitor):
+    """Collects the names of the variables that directives (`@skip`, `@include`) read, and
+    those passed to fragments (whose directives may read them under another name)."""
+
+    def __init__(self):
+        super().__init__()
+        self.names: set[str] = set()
+        self._depth = 0
+
+    def enter_directive(self, *_):
+        self._depth += 1
+
+    def leave_directive(self, *_):
+        self._depth -= 1
+
+    enter_fragment_spread = enter_directive
+    leave_fragment_spread = leave_directive
+
+    def enter_variable(self, node, *_):
+        if self._depth:
+            self.names.add(node.name.value)
+
+
+_directive_variables = _Remembered(512)
+
+
+def _variables_read_by_directives(operation, fragments: dict) -> frozenset[str]:
+    """The variables that may change which fields an operation selects: only its directives
+    read variables to select, the other variables are field arguments."""
+    remembered = _directive_variables.get(id(operation))
+    if remembered is not None:
+        return remembered[1]
+    collector = _DirectiveVariables()
+    for node in (operation, *(fragment.definition for fragment in fragments.values())):
+        visit(node, collector)
+    names = frozenset(collector.names)
+    # Keeps the operation alive while its id is a key.
+    _directive_variables.put(id(operation), (operation, names))
+    return names
 
 
 @dataclasses.dataclass(frozen=True)
@@ -631,18 +677,20 @@ class PlainObjectCompletion:
         """The plan of a selection, made once for every request of the same parsed document.
 
         Prepared documents (schema/documents.py) give every request with the same query text the
-        same document, so its nodes identify the selection; the variables are part of the key
-        because `@skip` and `@include` may depend on them. Entries keep their operation and
-        nodes alive, so that no id is reused while it is a key.
+        same document, so its nodes identify the selection; the variables that `@skip` and
+        `@include` read are part of the key (a plan holds no field with arguments, so no other
+        variable changes it: a list paged with `offset: $offset` shares one plan). Entries keep
+        their operation and nodes alive, so that no id is reused while it is a key.
         """
         if any(details.defer_usage is not None for details in field_details_list):
             return self._plan(object_type, field_details_list)
         nodes = tuple(details.node for details in field_details_list)
+        selecting = _variables_read_by_directives(self.operation, self.fragments)
         key = (
             id(self.operation),
             object_type.name,
             tuple(map(id, nodes)),
-            _variables_key(self.operation, self.variable_values.coerced),
+            _variables_key(self.operation, self.variable_values.coerced, selecting),
         )
         shared = _shared_plans.get(key)
         if shared is not None:

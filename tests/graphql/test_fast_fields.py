@@ -10,7 +10,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from backend.tasks.models import Task, TaskPriority
 from backend.tasks.services import add_comment, create_task, update_task
-from schema import schema
+from schema import fast_fields, schema
 from schema.fast_fields import _coercer, resolve_plain_fields_directly
 from tests.conftest import operation
 
@@ -172,6 +172,33 @@ def test_requests_of_one_document_share_its_plan_but_not_their_variables(as_alic
         == [{"id": str(task.id), "title": task.title, "project": {"name": "Launch"}}]
     )
     assert without == [{"id": str(task.id), "title": task.title}]
+
+
+PAGED = """
+query ($offset: Int!) { tasks(pagination: {offset: $offset, limit: 1}) { results { title } } }
+"""
+
+
+def test_pages_of_one_document_share_its_plan(as_alice, alice, monkeypatch):
+    for title in ("first", "second", "third"):
+        create_task(actor=alice, title=title)
+    fast_fields._shared_plans.clear()
+    planned = []
+    plan = fast_fields.PlainObjectCompletion._plan
+
+    def counted(self, *args):
+        planned.append(args)
+        return plan(self, *args)
+
+    monkeypatch.setattr(fast_fields.PlainObjectCompletion, "_plan", counted)
+    pages = [as_alice.data(PAGED, {"offset": 0})["tasks"]["results"]]
+    planned_for_the_first_page = len(planned)
+    pages += [as_alice.data(PAGED, {"offset": n})["tasks"]["results"] for n in (1, 2)]
+
+    assert pages == [[{"title": "third"}], [{"title": "second"}], [{"title": "first"}]]
+    # The offset is an argument of the list, not of the selections the plans are for.
+    assert planned_for_the_first_page > 0
+    assert len(planned) == planned_for_the_first_page
 
 
 @pytest.mark.parametrize(
