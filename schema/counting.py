@@ -73,7 +73,9 @@ class OffsetPaginated(PlainOffsetPaginated[NodeType]):
             return _fetched(queryset, info)
         # A synchronous execution fetches the page as it completes it: as rows of the selected
         # columns when the selection is plain, else optimized (schema/fast_fields.py).
-        return UnfetchedPage(self._paginated_for, self.viewer, self.plan_key)
+        return UnfetchedPage(
+            self._paginated_for, _window(self.pagination), self.viewer, self.plan_key
+        )
 
     def get_total_count(self) -> int:
         user, queryset = getattr(self, "user", None), self._built()
@@ -90,6 +92,22 @@ class OffsetPaginated(PlainOffsetPaginated[NodeType]):
             compute=super().get_total_count,
         )
         return count
+
+
+class _Slicing:
+    """Stands in for a QuerySet to learn which slice strawberry-django's pagination takes."""
+
+    def __getitem__(self, window: slice) -> slice:
+        return window
+
+
+def _window(pagination) -> tuple[int | None, int]:
+    """The (LIMIT, OFFSET) that `pagination` gives a QuerySet, as Django reads its slice."""
+    window = apply_pagination(pagination, _Slicing())
+    if not isinstance(window, slice):
+        return None, 0
+    start = window.start or 0
+    return (None if window.stop is None else max(window.stop - start, 0)), start
 
 
 @django_resolver

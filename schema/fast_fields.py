@@ -446,10 +446,14 @@ class UnfetchedPage:
     def __init__(
         self,
         paginated_for: Callable[..., QuerySet],
+        window: tuple[int | None, int],
         viewer=None,
         plan_key: "PlanKey | None" = None,
     ):
         self._paginated_for = paginated_for
+        # (LIMIT, OFFSET) of the page: parameters of its SQL, so that the pages of a list
+        # share one (Django would write them into the SQL text).
+        self.window = window
         self.viewer = viewer
         self.plan_key = plan_key
 
@@ -472,19 +476,20 @@ class UnfetchedPage:
             planned = remembered
             params = planned.params_for(self.viewer.pk)
         else:
-            planned = _planned_read(self.queryset, selection)
+            planned = _planned_read(self.queryset, selection, self.window)
             if planned is None:
                 return None
+            if planned.sql is None:
+                # Nothing to read (`.none()`, or a limit of 0: not for the list's other pages).
+                return planned.reader, []
             params = planned.params
             if key is not None and remembered is None:
                 _planned_reads.put(key, _READ_ONCE)
             elif remembered is _READ_ONCE:
                 shared = self._shared(planned, selection)
                 _planned_reads.put(key, _NOT_SHAREABLE if shared is None else shared)
-        if planned.sql is None:
-            return planned.reader, []
         with connections[planned.database].cursor() as cursor:
-            cursor.execute(planned.sql, params)
+            cursor.execute(planned.sql, (*params, *self.window))
             return planned.reader, cursor.fetchall()
 
     def _shared(self, planned: _PlannedRead, selection) -> _PlannedRead | None:
@@ -492,7 +497,7 @@ class UnfetchedPage:
         built for another id shows which parameters are the id. None when the two reads
         differ in any other way (SQL, or a parameter that is not just the id)."""
         another = self.viewer._replace(pk=_ANOTHER_VIEWER_ID)
-        theirs = _planned_read(self._paginated_for(another), selection)
+        theirs = _planned_read(self._paginated_for(another), selection, self.window)
         if theirs is None or theirs.sql != planned.sql or len(theirs.params) != len(planned.params):
             return None
         viewer_params = []
@@ -505,12 +510,19 @@ class UnfetchedPage:
         return planned._replace(viewer_params=tuple(viewer_params))
 
 
-def _planned_read(queryset, selection: _PlainSelection) -> _PlannedRead | None:
-    """How to read `queryset` as rows of the selection's columns; None when it cannot be."""
+def _planned_read(queryset, selection: _PlainSelection, window) -> _PlannedRead | None:
+    """How to read `queryset`, sliced to `window`, as rows of the selection's columns, its
+    SQL taking the window's LIMIT and OFFSET as its last parameters; None when it cannot be."""
     if not isinstance(queryset, QuerySet):
         return None
     query = queryset.query
-    if query.distinct or query.combinator or queryset._prefetch_related_lookups:
+    if (
+        query.distinct
+        or query.combinator
+        or query.select_for_update
+        or queryset._prefetch_related_lookups
+        or _window_of(query) != window
+    ):
         return None
     reader = selection.row_reader(queryset.model)
     if reader is None:
@@ -518,7 +530,7 @@ def _planned_read(queryset, selection: _PlainSelection) -> _PlannedRead | None:
     rows = queryset.values_list(*reader.lookups)
     compiler = rows.query.get_compiler(rows.db)
     try:
-        sql, params = compiler.as_sql()
+        sql, params = compiler.as_sql(with_limits=False)
     except EmptyResultSet:
         sql = None
     if not sql:
@@ -532,7 +544,12 @@ def _planned_read(queryset, selection: _PlainSelection) -> _PlannedRead | None:
         or compiler.has_composite_fields(columns)
     ):
         return None
-    return _PlannedRead(reader, rows.db, sql, tuple(params))
+    return _PlannedRead(reader, rows.db, f"{sql} LIMIT %s OFFSET %s", tuple(params))
+
+
+def _window_of(query) -> tuple[int | None, int]:
+    high, low = query.high_mark, query.low_mark
+    return (None if high is None else high - low), low
 
 
 _shared_plans = _Remembered(512)
@@ -603,9 +620,35 @@ class PlanKey:
     nodes: tuple = dataclasses.field(compare=False, repr=False)
 
     @classmethod
-    def of(cls, operation, nodes, variables: dict, viewer: tuple) -> "PlanKey":
+    def of(cls, operation, nodes, variables: dict, viewer: tuple, *, window_argument: str):
+        """The key of a list field's `nodes`; the variables read by its `window_argument`
+        (`pagination`) are left out: the page's window is a parameter of its SQL."""
         nodes = tuple(nodes)
-        return cls(tuple(map(id, nodes)), _variables_key(operation, variables), viewer, nodes)
+        node_ids = tuple(map(id, nodes))
+        remembered = _argument_variables.get(node_ids)
+        if remembered is None:
+            collector = _Variables()
+            for node in nodes:
+                for argument in node.arguments or ():
+                    if argument.name.value != window_argument:
+                        visit(argument, collector)
+            remembered = (nodes, frozenset(collector.names))
+            _argument_variables.put(node_ids, remembered)
+        return cls(node_ids, _variables_key(operation, variables, remembered[1]), viewer, nodes)
+
+
+class _Variables(Visitor):
+    """Collects the names of the variables a node reads."""
+
+    def __init__(self):
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_variable(self, node, *_):
+        self.names.add(node.name.value)
+
+
+_argument_variables = _Remembered(512)
 
 
 class PlainObjectCompletion:

@@ -103,9 +103,9 @@ def _checked(pagination):
 
 
 def _plan_key(info, viewer: Viewer) -> PlanKey:
-    """Everything a root list's SQL depends on but the viewer's id: the field's nodes in the
-    (prepared, shared) document, which hold its arguments, the variables they may read, and
-    the viewer's flags."""
+    """Everything a root list's SQL depends on but the viewer's id and the page's window: the
+    field's nodes in the (prepared, shared) document, which hold its arguments, the variables
+    its other arguments read, and the viewer's flags."""
     # graphql-core's resolve info: Strawberry's `Info` does not expose the field's nodes.
     raw = info._raw_info
     return PlanKey.of(
@@ -113,4 +113,5 @@ def _plan_key(info, viewer: Viewer) -> PlanKey:
         raw.field_nodes,
         raw.variable_values,
         (viewer.is_authenticated, viewer.is_staff),
+        window_argument="pagination",
     )

@@ -209,3 +209,36 @@ def test_project_pages_are_shared_between_viewers(alice, bob, mallory, project):
         assert [
             row["name"] for row in GraphQLClient(mallory).data(query)["projects"]["results"]
         ] == ["Mallory's"]
+
+
+PAGED = """
+query ($offset: Int!, $limit: Int) {
+  tasks(pagination: {offset: $offset, limit: $limit}) { results { title } }
+}
+"""
+
+
+def test_the_pages_of_a_list_share_its_sql(as_alice, alice, compiled):
+    for n in range(5):
+        create_task(actor=alice, title=f"task {n}")
+
+    def page(offset, limit=1):
+        return titles(as_alice, PAGED, {"offset": offset, "limit": limit})
+
+    assert [page(offset) for offset in range(3)] == [["task 4"], ["task 3"], ["task 2"]]
+    compiled.clear()
+
+    assert page(3) == ["task 1"]
+    assert page(1, limit=3) == ["task 3", "task 2", "task 1"]
+    assert page(4, limit=None) == ["task 0"]
+    assert page(0, limit=0) == []
+    assert Task not in compiled
+
+
+def test_an_empty_page_is_not_remembered_for_the_others(as_alice, alice):
+    create_task(actor=alice, title="only")
+    assert titles(as_alice, PAGED, {"offset": 0, "limit": 5}) == ["only"]
+    # The second read, which would be remembered for every page: a limit of 0 has no SQL.
+    assert titles(as_alice, PAGED, {"offset": 0, "limit": 0}) == []
+    for _ in range(2):
+        assert titles(as_alice, PAGED, {"offset": 0, "limit": 5}) == ["only"]
