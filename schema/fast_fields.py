@@ -436,9 +436,10 @@ class UnfetchedPage:
 
     `paginated_for(viewer)` builds the page of what `viewer` sees (see schema/pagination.py,
     `Viewer`). `plan_key`, when given, names everything else the page's SQL depends on (the
-    list field's nodes and variables, the viewer's flags): the SQL compiled for a plain
-    selection is remembered under it, its viewer's id a parameter, and from the third read of
-    the same page on, by any viewers with those flags, it runs at once. Building and compiling
+    list field's nodes, the variables its arguments but the pagination read, the viewer's
+    flags): the SQL compiled for a plain selection is remembered under it, the viewer's id and
+    the page's window its parameters, and from the third read of the list on, by any viewers
+    with those flags, any page of it runs at once. Building and compiling
     a filtered, joined QuerySet is most of Django's work for a page of 50 tasks (~1.1 ms of
     ~1.5 ms here); GraphQL servers such as Hasura and PostGraphile keep their SQL the same way.
     """

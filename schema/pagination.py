@@ -70,10 +70,10 @@ def planned_page(build, *, info, pagination, repeatable_sql: bool = True):
     `OffsetPaginated`).
 
     The QuerySet is built only when a field needs it: a plain page (columns and joined rows)
-    read twice before by viewers with the same flags runs that SQL with this viewer's id
-    (`UnfetchedPage`). So `build` must depend on nothing but the viewer and the field's
-    arguments; a list that also depends on the clock (which tasks are overdue) says
-    `repeatable_sql=False`.
+    of a list read twice before by viewers with the same flags runs that SQL with this
+    viewer's id and this page's window (`UnfetchedPage`). So `build` must depend on nothing
+    but the viewer and the field's arguments; a list that also depends on the clock (which
+    tasks are overdue) says `repeatable_sql=False`.
     """
     viewer = Viewer.of(user_of(info))
     return info.return_type.resolve_planned(
