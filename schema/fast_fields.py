@@ -395,8 +395,9 @@ class _Remembered:
 
 
 class _PlannedRead(NamedTuple):
-    """How a page of a plain selection is read: its SQL (None when it matches nothing), and
-    which of its parameters are the viewer's id."""
+    """How a page of a plain selection is read: its SQL (None when it matches nothing), whose
+    last two parameters, LIMIT and OFFSET, come after `params`, and which of `params` are the
+    viewer's id."""
 
     reader: _RowReader
     database: str
@@ -439,9 +440,9 @@ class UnfetchedPage:
     list field's nodes, the variables its arguments but the pagination read, the viewer's
     flags): the SQL compiled for a plain selection is remembered under it, the viewer's id and
     the page's window its parameters, and from the third read of the list on, by any viewers
-    with those flags, any page of it runs at once. Building and compiling
-    a filtered, joined QuerySet is most of Django's work for a page of 50 tasks (~1.1 ms of
-    ~1.5 ms here); GraphQL servers such as Hasura and PostGraphile keep their SQL the same way.
+    with those flags, any page of it runs at once. Building and compiling a filtered, joined
+    QuerySet is most of Django's work for a page of 50 tasks (~1.1 ms of ~1.5 ms here);
+    GraphQL servers such as Hasura and PostGraphile keep their SQL the same way.
     """
 
     def __init__(
