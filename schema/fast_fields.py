@@ -12,8 +12,8 @@ hands over to the original one, which loads it as before: same answers, same que
 same async safety for subscriptions (which must not touch the database from the event loop).
 
 A page whose whole selection is such fields is not even built as instances: it is fetched as
-rows of exactly the selected columns (`UnfetchedPage`, `PlainObjectCompletion`), with SQL that
-is remembered for the next identical request of the same viewer.
+rows of exactly the selected columns (`UnfetchedPage`, `PlainObjectCompletion`), with SQL
+remembered for the list's later reads by any viewer with the same flags.
 """
 
 import dataclasses
@@ -566,45 +566,54 @@ def _variables_key(operation, variables: dict, names=None) -> tuple:
     return tuple(sorted((name, repr(value)) for name, value in variables.items()))
 
 
-class _DirectiveVariables(Visitor):
-    """Collects the names of the variables that directives (`@skip`, `@include`) read, and
-    those passed to fragments (whose directives may read them under another name)."""
+class _VariableNames(Visitor):
+    """Collects the names of the variables that nodes read; with `within`, only those read
+    inside nodes of those kinds."""
 
-    def __init__(self):
+    def __init__(self, within: tuple[str, ...] = ()):
         super().__init__()
         self.names: set[str] = set()
+        self._within = within
         self._depth = 0
 
-    def enter_directive(self, *_):
-        self._depth += 1
-
-    def leave_directive(self, *_):
-        self._depth -= 1
-
-    enter_fragment_spread = enter_directive
-    leave_fragment_spread = leave_directive
-
-    def enter_variable(self, node, *_):
-        if self._depth:
+    def enter(self, node, *_):
+        if node.kind in self._within:
+            self._depth += 1
+        elif node.kind == "variable" and (self._depth or not self._within):
             self.names.add(node.name.value)
 
+    def leave(self, node, *_):
+        if node.kind in self._within:
+            self._depth -= 1
 
-_directive_variables = _Remembered(512)
+
+_variable_names = _Remembered(1024)
+
+
+def _variables_read(purpose: str, anchors: tuple, nodes, within=()) -> frozenset[str]:
+    """The variables that `nodes` read (see `_VariableNames`), worked out once per document:
+    remembered by `purpose` and the ids of `anchors`, which the entry keeps alive."""
+    key = (purpose, tuple(map(id, anchors)))
+    remembered = _variable_names.get(key)
+    if remembered is None:
+        collector = _VariableNames(within)
+        for node in nodes:
+            visit(node, collector)
+        remembered = (anchors, frozenset(collector.names))
+        _variable_names.put(key, remembered)
+    return remembered[1]
 
 
 def _variables_read_by_directives(operation, fragments: dict) -> frozenset[str]:
-    """The variables that may change which fields an operation selects: only its directives
-    read variables to select, the other variables are field arguments."""
-    remembered = _directive_variables.get(id(operation))
-    if remembered is not None:
-        return remembered[1]
-    collector = _DirectiveVariables()
-    for node in (operation, *(fragment.definition for fragment in fragments.values())):
-        visit(node, collector)
-    names = frozenset(collector.names)
-    # Keeps the operation alive while its id is a key.
-    _directive_variables.put(id(operation), (operation, names))
-    return names
+    """The variables that may change which fields an operation selects: those its directives
+    read, and those passed to fragments (whose directives may read them under another name);
+    the other variables are field arguments."""
+    return _variables_read(
+        "directives",
+        (operation,),
+        (operation, *(fragment.definition for fragment in fragments.values())),
+        within=("directive", "fragment_spread"),
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -626,31 +635,17 @@ class PlanKey:
         """The key of a list field's `nodes`; the variables read by its `window_argument`
         (`pagination`) are left out: the page's window is a parameter of its SQL."""
         nodes = tuple(nodes)
-        node_ids = tuple(map(id, nodes))
-        remembered = _argument_variables.get(node_ids)
-        if remembered is None:
-            collector = _Variables()
-            for node in nodes:
-                for argument in node.arguments or ():
-                    if argument.name.value != window_argument:
-                        visit(argument, collector)
-            remembered = (nodes, frozenset(collector.names))
-            _argument_variables.put(node_ids, remembered)
-        return cls(node_ids, _variables_key(operation, variables, remembered[1]), viewer, nodes)
-
-
-class _Variables(Visitor):
-    """Collects the names of the variables a node reads."""
-
-    def __init__(self):
-        super().__init__()
-        self.names: set[str] = set()
-
-    def enter_variable(self, node, *_):
-        self.names.add(node.name.value)
-
-
-_argument_variables = _Remembered(512)
+        read = _variables_read(
+            "arguments",
+            nodes,
+            (
+                argument
+                for node in nodes
+                for argument in node.arguments or ()
+                if argument.name.value != window_argument
+            ),
+        )
+        return cls(tuple(map(id, nodes)), _variables_key(operation, variables, read), viewer, nodes)
 
 
 class PlainObjectCompletion:
