@@ -10,13 +10,13 @@ django.setup(set_prefix=False)
 
 # These need Django set up first.
 from channels.routing import ProtocolTypeRouter  # noqa: E402
+from django.core.asgi import get_asgi_application  # noqa: E402
 
-from backend.core.handlers import SynchronousChainASGIHandler  # noqa: E402
 from backend.realtime.routing import websocket_application  # noqa: E402
 from schema import schema  # noqa: E402
 
 application = ProtocolTypeRouter(
-    {"http": SynchronousChainASGIHandler(), "websocket": websocket_application(schema)}
+    {"http": get_asgi_application(), "websocket": websocket_application(schema)}
 )
 
 # A web process keeps long-lived objects for each open socket (a thousand sockets hold ~500,000

@@ -1,35 +1,74 @@
-"""REST vs GraphQL task list throughput, cached and uncached, against a hand-optimized DRF view.
+"""The task list pages users ask for, at 1,000,000 tasks: Stride checkouts side by side, and
+PostGraphile v4 as the peer, in the same run.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/stride_bench_api \
-    REDIS_URL=redis://127.0.0.1:6379/4 .venv/bin/python bench/api.py --port 8400
+    npm install --prefix /work/peer postgraphile@4.9.2      # the peer, outside the repo (once)
+    .venv/bin/python bench/api.py \\
+        --checkout before=/work/before --checkout after=/work/main --json /tmp/bench-api.json
 
-Seeds 100,000 tasks (once) in the database named by DATABASE_URL, starts Uvicorn on loopback
-with the caches (selectors, GraphQL responses, signed-in user) off and then on, and drives each
-endpoint from a second process (a keep-alive HTTP load generator) for a fixed time. The page:
-50 tasks with assignee and project. Prints a Markdown table: requests/s, p50 and p99 latency,
-errors, and the load average before and after (the machine may be shared). The uncached
-GraphQL page and the hand-optimized DRF view are measured in alternated rounds (`--rounds`,
-after an unrecorded run of each; which goes first changes every round), and their ratio
-printed last. Then again (`--viewer-rounds`) with each request sent by the next of `--viewers`
-project members in turn, as when many users open the same list: each user's first read of it
-(GraphQL shares a page's SQL between users, with their id as a parameter, schema/fast_fields.py;
-the DRF view builds its query every time either way).
+Run from this repo's root with its virtualenv (it runs every checkout: a checkout needs no
+virtualenv of its own) on a quiet machine: ~20 minutes at the defaults with two checkouts, the
+first seeding of 1,000,000 tasks included. `wrk` (`apt-get install wrk`), PostgreSQL and Redis
+on 127.0.0.1. Try the settings first with `--tasks 20000 --seconds 2 --rounds 1 --viewers 50`.
 
-`--load wrk` drives the load with wrk (a C program: `apt-get install wrk`) instead of the
-Python generator, whose own CPU competes with the server's on a small machine; the server's
-CPU time per request is printed too. `--instructions N` then counts the machine instructions
-the server executes per request of the uncached GraphQL page and of the DRF view, under
-valgrind (`apt-get install valgrind`): exact where the timings drift with the machine's load.
+Each `--checkout NAME=PATH` (default: this checkout, as `current`) gets its own database,
+`<--database-prefix>_<NAME>`, migrated by its own `manage.py migrate`, so that an index one
+checkout adds does not help the other. Each database is the benchmark's own: it is seeded with
+plain SQL (once; again when its task count differs, after emptying `tasks_task`): a bench owner,
+9 more members and `--viewers` viewers of one project "Bench" holding all `--tasks` tasks
+(created over the last two years, statuses, priorities, assignees and due dates varied, some
+null) and ~0.31 comments per task; then `VACUUM ANALYZE`. Tokens come from each checkout's own
+`backend.accounts.services.tokens_for`.
+
+Each checkout is served by Uvicorn (`--web-workers`, loopback) with the caches (selectors,
+GraphQL responses, signed-in user: `CACHE_SELECTORS`) off, then on. The pages, each checked
+first (status 200, no `errors`, 50 tasks, and the count, where there is one, equal to
+`--tasks`):
+
+    spec        tasks(pagination: {limit: 50}) { results { id title status priority dueDate
+                createdAt project { id name } assignee { id username } commentCount } }
+    spec+count  the same with totalCount
+    plain       the same without commentCount
+    rest        GET /api/tasks/?page_size=50 (it always counts)
+
+PostGraphile serves the first checkout's database (it only reads: no mutations) as one Node
+process (`--postgraphile-workers` for its experimental cluster mode), with every table but the
+five the pages read omitted (postgraphile.tags.json5 in a temporary folder: Django's celery-beat
+tables otherwise clash on a type name). Its pages select the same 50 newest tasks:
+
+    allTasksTasks(first: 50, orderBy: [CREATED_AT_DESC, ID_DESC]) { totalCount nodes { id title
+      status priority dueDate createdAt projectsProjectByProjectId { id name }
+      accountsUserByAssigneeId { id username } tasksCommentsByTaskId { totalCount } } }
+
+(with and without totalCount and the comment count). PostGraphile has no visibility rule: it
+reads every task, where Stride filters to what the bench owner may see (all of them here).
+
+Every page is measured with wrk (`--connections`, `--seconds` after an unrecorded warm-up of
+`--warmup` s) in `--rounds` alternated rounds: each round measures every page of every checkout
+and PostGraphile's matching page, checkouts of one page next to each other, the order of pages
+and of checkouts rotating every round so that the machine's drift falls on all. With caches off,
+`--viewer-rounds` more rounds of the Stride pages where each request comes from the next of the
+viewers (a wrk Lua script), as when many users open the list. CPU per request: the server's
+processes (Uvicorn's master and workers; Node) and the PostgreSQL backends connected to its
+database, from /proc, over the measured seconds. Prints a Markdown table per cache setting, and
+with `--json PATH` writes the raw measurements.
+
+`--explain` prints EXPLAIN (ANALYZE, BUFFERS) of the SQL each checkout runs for the bench
+owner's `totalCount`, captured by running the checkout's GraphQL schema in process (and its
+`backend.tasks.selectors` task list, `.count()`), in its own database. `--instructions N` counts
+the machine instructions each checkout's server executes per request of each page (caches off,
+one worker, under valgrind's callgrind: `apt-get install valgrind`): exact where timings drift.
+`--rounds 0` measures nothing (seeding and `--explain` alone).
 """
 
 import argparse
 import contextlib
-import functools
+import datetime
 import http.client
 import itertools
 import json
 import multiprocessing
 import os
+import platform
 import re
 import shutil
 import statistics
@@ -38,286 +77,622 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_USER = "bench_owner"
+OWNER = "bench_owner"
+MEMBERS = [OWNER, *(f"bench_member_{n}" for n in range(1, 10))]
+SECRET_KEY = "bench-only-secret-key-" + "x" * 40
+PEER = "PostGraphile"
+# The tables PostGraphile's pages read; every other one is omitted from its schema.
+PEER_TABLES = (
+    "accounts_user",
+    "projects_project",
+    "projects_membership",
+    "tasks_task",
+    "tasks_comment",
+)
 
-GRAPHQL_PAGE = """query BenchTasks {
-  tasks(pagination: {limit: 50}) {
-    results { id title status priority dueDate createdAt
-              project { id name } assignee { id username } }
-  }
-}"""
+# Page name: (with the comment count, with the total count); "rest" is the REST list.
+GRAPHQL_PAGES = {"spec": (True, False), "spec+count": (True, True), "plain": (False, False)}
+PAGES = [*GRAPHQL_PAGES, "rest"]
 
 
-def server_environment(cache_on: bool) -> dict:
+def stride_query(comment_count: bool, total_count: bool) -> str:
+    task = "id title status priority dueDate createdAt project { id name } assignee { id username }"
+    task += " commentCount" if comment_count else ""
+    count = "totalCount " if total_count else ""
+    return (
+        f"query BenchTasks {{ tasks(pagination: {{limit: 50}}) {{ {count}results {{ {task} }} }} }}"
+    )
+
+
+def peer_query(comment_count: bool, total_count: bool) -> str:
+    task = (
+        "id title status priority dueDate createdAt projectsProjectByProjectId { id name } "
+        "accountsUserByAssigneeId { id username }"
+    )
+    task += " tasksCommentsByTaskId { totalCount }" if comment_count else ""
+    count = "totalCount " if total_count else ""
+    return (
+        "query BenchTasks { allTasksTasks(first: 50, orderBy: [CREATED_AT_DESC, ID_DESC]) "
+        f"{{ {count}nodes {{ {task} }} }} }}"
+    )
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    body: str | None
+    headers: dict
+
+
+def stride_requests(token: str) -> dict[str, Request]:
+    auth = {"Authorization": f"Bearer {token}"}
+    json_auth = {**auth, "Content-Type": "application/json"}
+    requests = {
+        name: Request("POST", "/graphql/", json.dumps({"query": stride_query(*shape)}), json_auth)
+        for name, shape in GRAPHQL_PAGES.items()
+    }
+    requests["rest"] = Request("GET", "/api/tasks/?page_size=50", None, auth)
+    return requests
+
+
+def peer_requests() -> dict[str, Request]:
+    headers = {"Content-Type": "application/json"}
     return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.api_settings",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-" + "x" * 32),
-        "SECURE_SSL_REDIRECT": "0",
-        "CACHE_SELECTORS": "1" if cache_on else "0",
-        "CACHE_KEY_PREFIX": "stride-bench-api",
-        # The benchmark measures the server, not its rate limits, and outlasts a default token.
-        "JWT_ACCESS_MINUTES": "240",
-        "THROTTLE_ANON_RATE": "100000000/min",
-        "THROTTLE_USER_RATE": "100000000/min",
-        "LOG_LEVEL": "WARNING",
+        name: Request("POST", "/graphql", json.dumps({"query": peer_query(*shape)}), headers)
+        for name, shape in GRAPHQL_PAGES.items()
     }
 
 
-def setup_django():
-    os.environ.update(server_environment(cache_on=False))
-    sys.path.insert(0, str(ROOT))
-    import django
+@dataclass
+class Checkout:
+    name: str
+    path: Path
+    database: str
+    commit: str = "?"
+    token: str = ""
+    viewer_tokens: list[str] = field(default_factory=list)
+    seeding: dict = field(default_factory=dict)
+    failure: str | None = None
 
-    django.setup()
+
+@dataclass
+class Target:
+    """A server under test: a checkout's Uvicorn or PostGraphile."""
+
+    name: str
+    base: str
+    database: str
+    process: subprocess.Popen
+    requests: dict[str, Request]
+    viewer_tokens: list[str] = field(default_factory=list)
 
 
-def seed(task_count: int, viewer_count: int) -> tuple[str, list[str]]:
-    """Create the bench user, a project of 10 members and `task_count` tasks, and
-    `viewer_count` more members; a token of the bench user and one of each viewer."""
-    from django.core.management import call_command
+class BenchError(Exception):
+    """A checkout, a server or a page that cannot be measured; the run goes on without it."""
 
-    call_command("migrate", verbosity=0)
-    from backend.accounts.models import User
-    from backend.accounts.services import tokens_for
-    from backend.projects.models import Membership, Project
-    from backend.tasks.models import Task, TaskPriority, TaskStatus
 
-    owner, _ = User.objects.get_or_create(
-        username=BENCH_USER, defaults={"email": "bench@example.com"}
-    )
-    members = [owner] + [
-        User.objects.get_or_create(username=f"bench_{n}", defaults={"email": f"b{n}@example.com"})[
-            0
-        ]
-        for n in range(9)
-    ]
-    project, _ = Project.objects.get_or_create(name="Bench", owner=owner)
-    for member in members:
-        Membership.objects.get_or_create(project=project, user=member)
-    missing = task_count - Task.objects.filter(project=project).count()
-    statuses, priorities = TaskStatus.values, TaskPriority.values
-    batch = []
-    for n in range(max(missing, 0)):
-        batch.append(
-            Task(
-                project=project,
-                title=f"Bench task {n}",
-                description="Seeded for bench/api.py",
-                status=statuses[n % len(statuses)],
-                priority=priorities[n % len(priorities)],
-                created_by=owner,
-                assignee=members[n % len(members)],
-            )
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def tail(text: str, lines: int = 15) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+# Checkouts: commit, database, migrations, seed, tokens.
+
+
+def commit_of(path: Path) -> str:
+    def git(*command):
+        return subprocess.run(
+            ["git", "-C", str(path), *command], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    try:
+        return git("rev-parse", "--short", "HEAD") + (
+            "+dirty" if git("status", "--porcelain") else ""
         )
-        if len(batch) == 5000:
-            Task.objects.bulk_create(batch)
-            batch = []
-    Task.objects.bulk_create(batch)
-    existing = set(
-        User.objects.filter(username__startswith="bench_viewer_").values_list("username", flat=True)
-    )
-    User.objects.bulk_create(
-        User(username=name, email=f"{name}@example.com")
-        for name in (f"bench_viewer_{n}" for n in range(viewer_count))
-        if name not in existing
-    )
-    viewers = list(
-        User.objects.filter(username__startswith="bench_viewer_").order_by("id")[:viewer_count]
-    )
-    Membership.objects.bulk_create(
-        (Membership(project=project, user=viewer) for viewer in viewers), ignore_conflicts=True
-    )
-    return (
-        str(tokens_for(owner).access_token),
-        [str(tokens_for(viewer).access_token) for viewer in viewers],
-    )
+    except (OSError, subprocess.CalledProcessError):
+        return "? (not a git checkout)"
 
 
-def start_server(port: int, cache_on: bool, under: tuple = (), wait: int = 60) -> subprocess.Popen:
-    """Uvicorn on loopback, ready; `under` runs it under a tool (valgrind), given `wait` s."""
-    server = subprocess.Popen(
-        [
-            *under,
-            str(ROOT / ".venv/bin/python"),
-            str(ROOT / ".venv/bin/uvicorn"),
-            "backend.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=server_environment(cache_on),
-    )
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/api/health/")
-            if connection.getresponse().status in (200, 503):
-                return server
-        except OSError:
-            time.sleep(0.5)
-    server.terminate()
-    raise RuntimeError(f"the server did not start within {wait} s")
-
-
-def _worker(url, method, body, headers, viewers, turns, stop_at, latencies, errors):
-    parts = urlsplit(url)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    while time.monotonic() < stop_at:
-        if viewers:
-            headers = {**headers, "Authorization": f"Bearer {viewers[next(turns) % len(viewers)]}"}
-        started = time.perf_counter()
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            ok = response.status == 200
-        except (OSError, http.client.HTTPException):
-            connection.close()
-            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-            ok = False
-        if ok:
-            latencies.append(time.perf_counter() - started)
-        else:
-            errors.append(1)
-
-
-def load(url, method, body, headers, viewers, connections, seconds, warmup, results, ready, go):
-    """Runs in its own process: `connections` keep-alive clients, `warmup` seconds (to warm
-    connections and caches), then, once told to `go`, `seconds` measured. With `viewers`
-    (tokens), each request is sent by the next viewer in turn."""
-    turns = itertools.count()
-    for measured, duration in ((False, warmup), (True, seconds)):
-        if measured:
-            ready.set()
-            go.wait()
-        latencies, errors = [], []
-        stop_at = time.monotonic() + duration
-        threads = [
-            threading.Thread(
-                target=_worker,
-                args=(url, method, body, headers, viewers, turns, stop_at, latencies, errors),
-            )
-            for _ in range(connections)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    ordered = sorted(latencies)
-    results.put(
+def django_environment(checkout: Checkout, args, cache_on: bool = False) -> dict:
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")
+    }
+    environment.update(
         {
-            "rps": len(ordered) / seconds,
-            "p50": statistics.median(ordered) * 1000 if ordered else None,
-            "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000 if ordered else None,
-            "errors": len(errors),
-            "served": len(ordered) + len(errors),
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "DATABASE_URL": f"{args.postgres}/{checkout.database}",
+            "REDIS_URL": args.redis_url,
+            "SECRET_KEY": SECRET_KEY,
+            "DEBUG": "0",
+            "SECURE_SSL_REDIRECT": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "CACHE_SELECTORS": "1" if cache_on else "0",
+            # Per checkout and per run: entries of an earlier seeding must not answer.
+            "CACHE_KEY_PREFIX": f"stride-bench-{checkout.name}-{args.run_id}",
+            "CHANNEL_LAYER_PREFIX": f"stride-bench-{checkout.name}:asgi",
+            # The benchmark measures the server, not its rate limits, and outlasts a default token.
+            "JWT_ACCESS_MINUTES": "240",
+            "THROTTLE_ANON_RATE": "100000000/min",
+            "THROTTLE_USER_RATE": "100000000/min",
+            "LOG_LEVEL": "WARNING",
         }
     )
+    return environment
 
 
-@contextlib.contextmanager
-def _python_load(url, method, body, headers, viewers, args):
-    results = multiprocessing.Queue()
-    ready = multiprocessing.Event()
-    go = multiprocessing.Event()
-    process = multiprocessing.Process(
-        target=load,
-        args=(
-            url,
-            method,
-            body,
-            headers,
-            viewers,
-            args.connections,
-            args.seconds,
-            2,
-            results,
-            ready,
-            go,
-        ),
+def run_in(checkout: Checkout, args, command: list[str], stdin: str = "", timeout=1800) -> str:
+    """A command of the checkout's code (cwd = the checkout), with its database; its stdout."""
+    done = subprocess.run(
+        command,
+        cwd=checkout.path,
+        env=django_environment(checkout, args),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
-    process.start()
-    ready.wait(timeout=120)
-
-    def run():
-        go.set()
-        outcome = results.get(timeout=args.seconds + 120)
-        process.join()
-        return outcome
-
-    yield run
+    if done.returncode != 0:
+        raise BenchError(f"`{' '.join(command[1:3])}` failed:\n{tail(done.stderr)}")
+    return done.stdout
 
 
-def check_page(url, method="GET", body=None, headers=None) -> None:
-    """A benchmark of error answers measures nothing: the page must hold 50 tasks."""
+TOKENS = """
+import json, sys
+import django
+django.setup()
+from backend.accounts.models import User
+from backend.accounts.services import tokens_for
+names = json.loads(sys.stdin.read())
+users = User.objects.in_bulk(names, field_name="username")
+print("TOKENS " + json.dumps([str(tokens_for(users[name]).access_token) for name in names]))
+"""
+
+
+def prepare(checkout: Checkout, args, admin: psycopg.Connection) -> None:
+    checkout.commit = commit_of(checkout.path)
+    if not (checkout.path / "manage.py").is_file():
+        raise BenchError(f"{checkout.path} has no manage.py")
+    exists = admin.execute(
+        "SELECT 1 FROM pg_database WHERE datname = %s", (checkout.database,)
+    ).fetchone()
+    if not exists:
+        admin.execute(f'CREATE DATABASE "{checkout.database}"')
+    log(f"{checkout.name}: migrating {checkout.database} with {checkout.path}/manage.py")
+    run_in(checkout, args, [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"])
+    checkout.seeding = seed(f"{args.postgres}/{checkout.database}", args, checkout.name)
+    names = [OWNER, *(f"bench_viewer_{n}" for n in range(1, args.viewers + 1))]
+    output = run_in(checkout, args, [sys.executable, "-c", TOKENS], stdin=json.dumps(names))
+    tokens = json.loads(output.rsplit("TOKENS ", 1)[1])
+    checkout.token, checkout.viewer_tokens = tokens[0], tokens[1:]
+
+
+NOT_NULL_WITHOUT_DEFAULT = """
+    SELECT column_name, data_type FROM information_schema.columns
+    WHERE table_schema = 'public' AND table_name = %s AND is_nullable = 'NO'
+      AND column_default IS NULL AND is_identity = 'NO' AND is_generated = 'NEVER'
+"""
+ZERO_OF_TYPE = {
+    "boolean": "false",
+    "smallint": "0",
+    "integer": "0",
+    "bigint": "0",
+    "numeric": "0",
+    "real": "0",
+    "double precision": "0",
+    "text": "''",
+    "character varying": "''",
+    "timestamp with time zone": "now()",
+    "date": "current_date",
+    "json": "'{}'",
+    "jsonb": "'{}'",
+    "uuid": "gen_random_uuid()",
+}
+
+
+def insert(db, table: str, columns: dict[str, str], source: str, params: dict) -> int:
+    """INSERT INTO table (columns) SELECT their expressions `source`. A NOT NULL column without a
+    database default that `columns` leaves out (a later migration's) gets its type's zero."""
+    for name, data_type in db.execute(NOT_NULL_WITHOUT_DEFAULT, (table,)).fetchall():
+        if name not in columns:
+            if data_type not in ZERO_OF_TYPE:
+                raise BenchError(f"cannot seed {table}.{name} ({data_type}, NOT NULL)")
+            zero = ZERO_OF_TYPE[data_type]
+            log(f"  {table}.{name} is new (NOT NULL, {data_type}): seeded as {zero}")
+            columns = {**columns, name: ZERO_OF_TYPE[data_type]}
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns.values())} {source}"
+    )
+    return db.execute(sql, params).rowcount
+
+
+def seed(url: str, args, name: str) -> dict:
+    """The bench owner, members, viewers, project, tasks and comments, with plain SQL; tasks and
+    comments only when the database does not hold exactly `--tasks` tasks already."""
+    started = time.monotonic()
+    users = [*MEMBERS, *(f"bench_viewer_{n}" for n in range(1, args.viewers + 1))]
+    with psycopg.connect(url) as db:
+        # No foreign-key triggers while seeding: the rows are consistent by construction.
+        db.execute("SET session_replication_role = replica")
+        db.execute("SET maintenance_work_mem = '512MB'")
+        insert(
+            db,
+            "accounts_user",
+            {
+                "password": "'!bench'",  # unusable: the bench signs in with tokens
+                "is_superuser": "false",
+                "username": "name",
+                "first_name": "''",
+                "last_name": "''",
+                "is_staff": "false",  # staff would skip the visibility rule
+                "is_active": "true",
+                "date_joined": "now()",
+                "email": "name || '@bench.example.com'",
+                "time_zone": "'UTC'",
+                "email_on_assignment": "false",
+                "email_on_reminders": "false",
+            },
+            "FROM unnest(%(users)s::text[]) AS name ON CONFLICT DO NOTHING",
+            {"users": users},
+        )
+        ids = dict(
+            db.execute(
+                "SELECT username, id FROM accounts_user WHERE username = ANY(%s)", (MEMBERS,)
+            ).fetchall()
+        )
+        members = [ids[member] for member in MEMBERS]
+        project_of_owner = "SELECT id FROM projects_project WHERE name = 'Bench' AND owner_id = %s"
+        if db.execute(project_of_owner, (members[0],)).fetchone() is None:
+            insert(
+                db,
+                "projects_project",
+                {
+                    "name": "'Bench'",
+                    "description": "'Seeded by bench/api.py'",
+                    "created_at": "now()",
+                    "updated_at": "now()",
+                    "owner_id": "%(owner)s",
+                },
+                "",
+                {"owner": members[0]},
+            )
+        project = db.execute(project_of_owner + " ORDER BY id LIMIT 1", (members[0],)).fetchone()[0]
+        insert(
+            db,
+            "projects_membership",
+            {"added_at": "now()", "user_id": "id", "project_id": "%(project)s"},
+            "FROM accounts_user WHERE username = ANY(%(users)s) ON CONFLICT DO NOTHING",
+            {"project": project, "users": users},
+        )
+        in_project, in_table = db.execute(
+            "SELECT count(*) FILTER (WHERE project_id = %s), count(*) FROM tasks_task", (project,)
+        ).fetchone()
+        seeded = args.reseed or in_project != args.tasks or in_table != args.tasks
+        if seeded:
+            log(f"{name}: seeding {args.tasks:,} tasks (the table held {in_table:,})")
+            seed_tasks(db, project, members, args.tasks)
+        comments = db.execute("SELECT count(*) FROM tasks_comment").fetchone()[0]
+    if seeded:
+        with psycopg.connect(url, autocommit=True) as db:
+            for table in PEER_TABLES:  # the tables of the pages
+                db.execute(f"VACUUM ANALYZE {table}")
+    seconds = time.monotonic() - started
+    if seeded:
+        log(f"{name}: seeded {args.tasks:,} tasks and {comments:,} comments in {seconds:.0f} s")
+    return {"seeded": seeded, "seconds": round(seconds, 1), "comments": comments}
+
+
+def seed_tasks(db, project: int, members: list[int], tasks: int) -> None:
+    """`tasks` tasks in the project (every earlier task and comment deleted), the newest last,
+    and 0 to 3 comments on some; indexes dropped while inserting and built again after."""
+    indexes = []
+    for table in ("tasks_task", "tasks_comment"):
+        indexes += db.execute(
+            """SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x
+               JOIN pg_class i ON i.oid = x.indexrelid
+               WHERE x.indrelid = %s::regclass AND NOT EXISTS (
+                   SELECT FROM pg_constraint c
+                   WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid)""",
+            (table,),
+        ).fetchall()
+    for index, _ in indexes:
+        db.execute(f'DROP INDEX "{index}"')
+    db.execute("TRUNCATE tasks_task RESTART IDENTITY CASCADE")  # comments too
+    params = {"tasks": tasks, "members": members, "owner": members[0], "project": project}
+    insert(
+        db,
+        "tasks_task",
+        {
+            "title": "'Bench task ' || n",
+            "description": "'Seeded by bench/api.py'",
+            "status": "(ARRAY['pending', 'in_progress', 'completed'])[1 + mod(n, 3)::int]",
+            "priority": "(ARRAY['low', 'medium', 'high', 'urgent'])[1 + mod(n / 3, 4)::int]",
+            # From a year ago to two years ahead; none on one task in six.
+            "due_date": "CASE WHEN mod(n, 6) = 0 THEN NULL ELSE date_trunc('day', now()) "
+            "+ (mod(n * 7919, 1095) - 365) * interval '1 day' + interval '17 hours' END",
+            "created_at": "at",
+            "updated_at": "at",
+            "completed_at": "CASE WHEN mod(n, 3) = 2 THEN least(at + interval '1 day', now()) END",
+            "version": "1",
+            # The 10 first members in turn; nobody on one task in eleven.
+            "assignee_id": "CASE WHEN mod(n, 11) = 0 THEN NULL "
+            "ELSE (%(members)s::bigint[])[1 + mod(n, 10)::int] END",
+            "created_by_id": "%(owner)s",
+            "project_id": "%(project)s",
+        },
+        # Over the last two years, one task every 63 s at 1,000,000, the newest last.
+        "FROM generate_series(1, %(tasks)s::bigint) AS n, "
+        "LATERAL (SELECT now() - (%(tasks)s - n) * (interval '730 days' / %(tasks)s) AS at) AS t",
+        params,
+    )
+    insert(
+        db,
+        "tasks_comment",
+        {
+            "content": "'Bench comment ' || c || ' on task ' || t.id",
+            "created_at": "least(t.created_at + c * interval '1 hour', now())",
+            "author_id": "(%(members)s::bigint[])[1 + mod(t.id + c, 10)::int]",
+            "task_id": "t.id",
+        },
+        # 0 comments on 82% of the tasks, 1 on 9%, 2 on 5%, 3 on 4%: 0.31 a task.
+        "FROM tasks_task AS t CROSS JOIN generate_series(1, 3) AS c "
+        "WHERE t.project_id = %(project)s AND c <= CASE WHEN mod(t.id * 7919, 100) < 82 THEN 0 "
+        "WHEN mod(t.id * 7919, 100) < 91 THEN 1 WHEN mod(t.id * 7919, 100) < 96 THEN 2 ELSE 3 END",
+        params,
+    )
+    for _, definition in indexes:
+        db.execute(definition)
+
+
+# Servers.
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants, from /proc/<pid>/task/*/children (Linux)."""
+    pids, index = [pid], 0
+    while index < len(pids):
+        for children in Path(f"/proc/{pids[index]}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                pids += [int(child) for child in children.read_text().split()]
+        index += 1
+    return pids
+
+
+def cpu_by_pid(pids) -> dict[int, float]:
+    """User + system CPU seconds of each process still alive."""
+    seconds = {}
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+def cpu_since(before: dict[int, float], pids) -> float:
+    """CPU seconds spent since `before` by `pids` (those born since counted whole)."""
+    return sum(now - before.get(pid, 0.0) for pid, now in cpu_by_pid(pids).items())
+
+
+def wait_ready(process: subprocess.Popen, url: str, request: Request, logfile: Path, wait: float):
+    deadline = time.monotonic() + wait
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    connection.request(
-        method, parts.path + (f"?{parts.query}" if parts.query else ""), body, headers or {}
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"exited with {process.returncode}:\n{tail(logfile.read_text())}")
+        try:
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+            connection.request(request.method, request.path, request.body, request.headers)
+            if connection.getresponse().status in (200, 503):
+                return
+        except OSError:
+            time.sleep(0.5)
+    stop(process)
+    raise BenchError(f"not ready within {wait:.0f} s:\n{tail(logfile.read_text())}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stops a server started here and its workers (its own process group)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait(timeout=30)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, 9)  # workers left behind by a master that died
+
+
+def start_stride(checkout, port, cache_on, args, workers, under=(), wait=90) -> subprocess.Popen:
+    """The checkout's Uvicorn on loopback, ready; `under` runs it under a tool (valgrind)."""
+    logfile = args.logs / f"{checkout.name}-{port}-caches-{'on' if cache_on else 'off'}.log"
+    with logfile.open("w") as output:
+        process = subprocess.Popen(
+            [
+                *under,
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "backend.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=checkout.path,
+            env=django_environment(checkout, args, cache_on),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    health = Request("GET", "/api/health/", None, {})
+    wait_ready(process, f"http://127.0.0.1:{port}", health, logfile, wait)
+    time.sleep(1 if workers > 1 else 0)  # the other workers' start-up
+    return process
+
+
+def start_peer(database: str, args) -> tuple[subprocess.Popen, str]:
+    """PostGraphile on loopback, ready, reading `database`; its version."""
+    folder = args.logs / "postgraphile"
+    folder.mkdir(exist_ok=True)
+    with psycopg.connect(f"{args.postgres}/{database}") as db:
+        tables = db.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+    # Smart tags (read from the working folder): only the tables of the pages.
+    omitted = {table: {"tags": {"omit": True}} for (table,) in tables if table not in PEER_TABLES}
+    tags = {"version": 1, "config": {"class": omitted}}
+    (folder / "postgraphile.tags.json5").write_text(json.dumps(tags, indent=1))
+    command = [
+        args.postgraphile,
+        "--connection",
+        f"{args.postgres}/{database}",
+        "--schema",
+        "public",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(args.peer_port),
+        "--disable-default-mutations",
+        "--disable-query-log",
+        "--disable-graphiql",
+    ]
+    if args.postgraphile_workers > 1:
+        command += ["--cluster-workers", str(args.postgraphile_workers)]
+    logfile = args.logs / "postgraphile.log"
+    with logfile.open("w") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=folder,
+            env={**os.environ, "NODE_ENV": "production"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    probe = Request(
+        "POST",
+        "/graphql",
+        json.dumps({"query": "{ __typename }"}),
+        {"Content-Type": "application/json"},
     )
+    wait_ready(process, f"http://127.0.0.1:{args.peer_port}", probe, logfile, 60)
+    version = "4"
+    for parent in Path(args.postgraphile).resolve().parents:
+        if (parent / "package.json").is_file():
+            version = json.loads((parent / "package.json").read_text()).get("version", version)
+            break
+    return process, version
+
+
+def check_peer_schema(base: str) -> None:
+    """The names the peer's pages use, from an introspection query."""
+    query = '{ __type(name: "TasksTask") { fields { name } } }'
+    _, answer, _ = fetch(base, Request("POST", "/graphql", json.dumps({"query": query}), {}))
+    fields = {f["name"] for f in ((answer or {}).get("data") or {}).get("__type", {})["fields"]}
+    wanted = {"projectsProjectByProjectId", "accountsUserByAssigneeId", "tasksCommentsByTaskId"}
+    if not wanted <= fields:
+        raise BenchError(f"TasksTask lacks {sorted(wanted - fields)}; it has {sorted(fields)}")
+
+
+# Pages and load.
+
+
+def fetch(base: str, request: Request, token: str | None = None):
+    parts = urlsplit(base)
+    headers = {"Content-Type": "application/json", **request.headers}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
+    connection.request(request.method, request.path, request.body, headers)
     response = connection.getresponse()
-    answer = json.loads(response.read())
-    results = answer.get("results") or ((answer.get("data") or {}).get("tasks") or {}).get(
-        "results"
-    )
-    if response.status != 200 or "errors" in answer or len(results or []) != 50:
-        raise RuntimeError(f"{url} did not answer a page of 50 tasks: {str(answer)[:300]}")
+    raw = response.read()
+    try:
+        answer = json.loads(raw)
+    except ValueError:
+        answer = None
+    return response.status, answer, raw[:400]
 
 
-def alternate(rows, compared, suffix, rounds, graphql_page, drf_page, label=""):
-    """`rounds` rounds of both pages, the first changing every round."""
-    pair = [("graphql", graphql_page), ("drf", drf_page)]
-    for round_number in range(1, rounds + 1):
-        for name, run in pair if round_number % 2 else reversed(pair):
-            row = run()
-            row["name"] += f"{label}, round {round_number}"
-            compared[name + suffix].append(row)
-            rows.append(row)
+def check_page(target: Target, page: str, tasks: int, token: str | None = None) -> list[str]:
+    """A benchmark of error answers measures nothing: the page must answer 50 tasks, and its
+    count, where it has one, every task. The ids of the page."""
+    status, answer, raw = fetch(target.base, target.requests[page], token)
+    if status != 200 or not isinstance(answer, dict) or answer.get("errors"):
+        raise BenchError(f"answered {status}: {raw.decode(errors='replace')}")
+    if page == "rest":
+        results, count = answer.get("results"), answer.get("count")
+    else:
+        data = answer.get("data") or {}
+        listing = data.get("tasks") or data.get("allTasksTasks") or {}
+        results, count = listing.get("results", listing.get("nodes")), listing.get("totalCount")
+    if not isinstance(results, list) or len(results) != 50:
+        raise BenchError(f"did not answer 50 tasks: {raw.decode(errors='replace')}")
+    if page in ("spec+count", "rest") and count != tasks:
+        raise BenchError(f"counted {count} tasks, not {tasks:,}")
+    if GRAPHQL_PAGES.get(page, (False,))[0]:
+        first = results[0]
+        if "commentCount" not in first and "tasksCommentsByTaskId" not in first:
+            raise BenchError("answered no comment count")
+    return [str(task["id"]) for task in results]
 
 
-def measure(name, url, method="GET", body=None, headers=None, *, args, server, viewers=None):
-    """One endpoint under load; with `viewers` (tokens), sent by each viewer in turn."""
-    headers = headers or {}
-    if viewers:
-        headers = {**headers, "Authorization": f"Bearer {viewers[0]}"}
-    check_page(url, method, body, headers)
+def measure(target: Target, page: str, args, admin, viewers=False) -> dict:
+    """One page of one server under load for `--seconds`, after `--warmup` unrecorded."""
+    request = target.requests[page]
+    tokens = target.viewer_tokens if viewers else None
     load_with = _wrk if args.load == "wrk" else _python_load
-    with load_with(url, method, body, headers, viewers, args) as run:
-        # What the server spends per request, warm-up excluded (`run` starts after it).
-        cpu_before = _cpu_seconds(server.pid)
+    with load_with(target.base + request.path, request, tokens, args) as run:
+        servers = process_tree(target.process.pid)
+        backends = database_backends(admin, target.database)
+        server_before, database_before = cpu_by_pid(servers), cpu_by_pid(backends)
         outcome = run()
-        cpu = _cpu_seconds(server.pid) - cpu_before
+        server_cpu = cpu_since(server_before, servers)
+        backends = set(backends) | set(database_backends(admin, target.database))
+        database_cpu = cpu_since(database_before, backends)
     served = outcome.pop("served")
-    return {"name": name, **outcome, "cpu_ms": cpu / served * 1000 if served else None}
+    return {
+        **outcome,
+        "served": served,
+        "cpu_ms": server_cpu / served * 1000 if served else None,
+        "db_cpu_ms": database_cpu / served * 1000 if served and backends else None,
+    }
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def database_backends(admin, database: str) -> list[int]:
+    """The PostgreSQL processes serving connections to `database`."""
+    return [
+        pid
+        for (pid,) in admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,),
+        ).fetchall()
+    ]
 
 
 @contextlib.contextmanager
-def _wrk(url, method, body, headers, viewers, args):
+def _wrk(url: str, request: Request, viewers, args):
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(f"wrk.method = {json.dumps(method)}\n")
-        if body is not None:
-            script.write(f"wrk.body = {json.dumps(body)}\n")
-        for header, value in headers.items():
+        script.write(f"wrk.method = {json.dumps(request.method)}\n")
+        if request.body is not None:
+            script.write(f"wrk.body = {json.dumps(request.body)}\n")
+        for header, value in request.headers.items():
             script.write(f"wrk.headers[{json.dumps(header)}] = {json.dumps(value)}\n")
         if viewers:
             script.write(f"local viewers = {{{', '.join(json.dumps(v) for v in viewers)}}}\n")
@@ -330,8 +705,10 @@ def _wrk(url, method, body, headers, viewers, args):
                 "end\n"
             )
         script.flush()
-        command = ["wrk", "-t1", f"-c{args.connections}", "-s", script.name, "--latency"]
-        subprocess.run([*command, "-d2s", url], capture_output=True, check=True)
+        command = ["wrk", "-t1", f"-c{args.connections}", "--timeout", "60s", "-s", script.name]
+        command.append("--latency")
+        if args.warmup:
+            subprocess.run([*command, f"-d{args.warmup}s", url], capture_output=True, check=True)
 
         def run():
             output = subprocess.run(
@@ -354,49 +731,168 @@ def _wrk(url, method, body, headers, viewers, args):
 
 
 def _wrk_ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
 
 
-def count_instructions(port: int, requests: int, pages: dict) -> dict[str, float]:
-    """Machine instructions the server executes per request of each page, caches off.
+def _worker(url, request, viewers, turns, stop_at, latencies, errors):
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    headers = request.headers
+    while time.monotonic() < stop_at:
+        if viewers:
+            headers = {**headers, "Authorization": f"Bearer {viewers[next(turns) % len(viewers)]}"}
+        started = time.perf_counter()
+        try:
+            connection.request(request.method, request.path, request.body, headers)
+            response = connection.getresponse()
+            response.read()
+            ok = response.status == 200
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+            ok = False
+        if ok:
+            latencies.append(time.perf_counter() - started)
+        else:
+            errors.append(1)
 
-    Counted by valgrind's callgrind (`apt-get install valgrind`), which runs the server ~50x
-    slower but counts exactly: on a shared or throttled machine req/s and CPU time drift by
-    10% between runs, an instruction count by a fraction of a percent. Every thread of the
-    server is counted, from the first byte of a request read to the last written; only the
-    measured requests, after a warm-up of each page. The count is not the time (memory stalls
-    are not instructions), so it complements the load test rather than replacing it.
-    """
+
+def _load(url, request, viewers, connections, seconds, warmup, results, ready, go):
+    """Runs in its own process: `connections` keep-alive clients, `warmup` seconds, then, once
+    told to `go`, `seconds` measured."""
+    turns = itertools.count()
+    for measured, duration in ((False, warmup), (True, seconds)):
+        if measured:
+            ready.set()
+            go.wait()
+        latencies, errors = [], []
+        stop_at = time.monotonic() + duration
+        threads = [
+            threading.Thread(
+                target=_worker, args=(url, request, viewers, turns, stop_at, latencies, errors)
+            )
+            for _ in range(connections)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    ordered = sorted(latencies)
+    results.put(
+        {
+            "rps": len(ordered) / seconds,
+            "p50": statistics.median(ordered) * 1000 if ordered else None,
+            "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000 if ordered else None,
+            "errors": len(errors),
+            "served": len(ordered) + len(errors),
+        }
+    )
+
+
+@contextlib.contextmanager
+def _python_load(url: str, request: Request, viewers, args):
+    """A Python load generator (its own CPU competes with the servers' on a small machine)."""
+    results, ready, go = multiprocessing.Queue(), multiprocessing.Event(), multiprocessing.Event()
+    process = multiprocessing.Process(
+        target=_load,
+        args=(url, request, viewers, args.connections, args.seconds, args.warmup, results),
+        kwargs={"ready": ready, "go": go},
+    )
+    process.start()
+    ready.wait(timeout=120)
+
+    def run():
+        go.set()
+        outcome = results.get(timeout=args.seconds + 120)
+        process.join()
+        return outcome
+
+    yield run
+
+
+def rotated(items: list, by: int) -> list:
+    by = by % len(items) if items else 0
+    return items[by:] + items[:by]
+
+
+def measure_rounds(targets, cache, args, admin, results, broken) -> None:
+    """`--rounds` rounds of every page of every target, then (caches off) `--viewer-rounds`
+    rounds of the Stride pages from viewer after viewer; the order rotates every round."""
+    plan = [(False, args.rounds)]
+    if cache == "off" and args.viewers:
+        plan.append((True, args.viewer_rounds))
+    for viewers, rounds in plan:
+        for round_number in range(rounds):
+            for page in rotated(args.pages, round_number):
+                measured = [
+                    target
+                    for target in targets
+                    if page in target.requests
+                    and (target.name, page) not in broken
+                    and not (viewers and target.name == PEER)
+                ]
+                for target in rotated(measured, round_number):
+                    label = f"{page}, viewers" if viewers else page
+                    log(f"caches {cache}, round {round_number + 1}/{rounds}: {target.name} {label}")
+                    try:
+                        row = measure(target, page, args, admin, viewers=viewers)
+                    except (subprocess.CalledProcessError, AttributeError, OSError) as error:
+                        broken[target.name, page] = f"load failed: {error}"
+                        continue
+                    results.append(
+                        {"cache": cache, "round": round_number + 1, "page": label}
+                        | {"target": target.name, **row}
+                    )
+
+
+def check_pages(targets, args, broken, failures, cache) -> None:
+    """Every page of every target checked; the 50 ids of each compared with the first's."""
+    seen = {}
+    for target in targets:
+        for page in args.pages:
+            if page not in target.requests:
+                continue
+            try:
+                seen[target.name, page] = check_page(target, page, args.tasks)
+                if args.viewers and args.viewer_rounds and target.viewer_tokens and cache == "off":
+                    check_page(target, page, args.tasks, token=target.viewer_tokens[-1])
+            except (BenchError, OSError, http.client.HTTPException) as error:
+                broken[target.name, page] = str(error)
+                failures.append(f"caches {cache}: {target.name} `{page}` not measured: {error}")
+    if len({tuple(ids) for ids in seen.values()}) > 1:
+        first = next(iter(seen))
+        for key, ids in seen.items():
+            if ids != seen[first]:
+                failures.append(
+                    f"caches {cache}: {key[0]} `{key[1]}` answered other tasks than "
+                    f"{first[0]} `{first[1]}` (ids {ids[:3]}... against {seen[first][:3]}...)"
+                )
+
+
+# Instructions and EXPLAIN.
+
+
+def count_instructions(checkout: Checkout, port: int, requests: int, args) -> dict[str, float]:
+    """Machine instructions the checkout's server executes per request of each page, caches
+    off, one worker, under valgrind's callgrind (~50x slower, but exact where req/s drifts by
+    10% between runs). Every thread is counted, from the first byte of a request read to the
+    last written, after a warm-up of each page; PostgreSQL's work is not."""
+    pages = stride_requests(checkout.token)
     with tempfile.TemporaryDirectory() as directory:
-        server = start_server(
-            port,
-            cache_on=False,
-            under=(
-                "valgrind",
-                "--quiet",
-                "--tool=callgrind",
-                "--instr-atstart=no",
-                f"--callgrind-out-file={directory}/callgrind.out",
-            ),
-            wait=600,
-        )
+        tool = ("valgrind", "--quiet", "--tool=callgrind", "--instr-atstart=no")
+        tool += (f"--callgrind-out-file={directory}/callgrind.out",)
+        server = start_stride(checkout, port, False, args, workers=1, under=tool, wait=600)
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
 
-            turns = itertools.count()
-
-            def send(page, times):
+            def send(request, times):
                 for _ in range(times):
-                    headers = page["headers"]
-                    if page.get("viewers"):
-                        viewer = page["viewers"][next(turns) % len(page["viewers"])]
-                        headers = {**headers, "Authorization": f"Bearer {viewer}"}
-                    connection.request(page["method"], page["path"], page["body"], headers)
+                    connection.request(request.method, request.path, request.body, request.headers)
                     response = connection.getresponse()
                     response.read()
                     if response.status != 200:
-                        raise RuntimeError(f"{page['path']} answered {response.status}")
+                        raise BenchError(f"{request.path} answered {response.status}")
 
             def control(*options):
                 subprocess.run(
@@ -405,171 +901,404 @@ def count_instructions(port: int, requests: int, pages: dict) -> dict[str, float
                     check=True,
                 )
 
-            for page in pages.values():
-                send(page, 20)
+            for page in args.pages:
+                send(pages[page], 5)
             control("-i", "on")
             counts = {}
-            for name, page in pages.items():
+            for page in args.pages:
                 control("-z")
-                send(page, requests)
+                send(pages[page], requests)
                 dumped = set(Path(directory).iterdir())
                 control("-d")
                 (dump,) = set(Path(directory).iterdir()) - dumped
                 total = re.search(r"^(?:summary|totals): (\d+)", dump.read_text(), re.MULTILINE)
-                counts[name] = int(total.group(1)) / requests
+                counts[page] = int(total.group(1)) / requests
             return counts
         finally:
-            server.terminate()
-            server.wait(timeout=120)
+            stop(server)
 
 
-def main():
+EXPLAIN = r"""
+import importlib, json, sys
+import django
+django.setup()
+from django.db import connection
+from django.db.backends import utils
+from django.test import Client
+from backend.accounts.models import User
+from backend.accounts.services import tokens_for
+
+owner = User.objects.get(username=sys.argv[1])
+captured = []
+execute = utils.CursorWrapper._execute
+
+
+def capturing(self, sql, params, *rest):  # every thread's queries, not only this one's
+    captured.append((sql, params))
+    return execute(self, sql, params, *rest)
+
+
+def counts():
+    return [(sql, params) for sql, params in captured if "COUNT(" in sql.upper()]
+
+
+report = {"queries": [], "notes": []}
+token = str(tokens_for(owner).access_token)
+utils.CursorWrapper._execute = capturing
+answer = Client().post(
+    "/graphql/",
+    {"query": "query { tasks(pagination: {limit: 1}) { totalCount } }"},
+    content_type="application/json",
+    HTTP_AUTHORIZATION="Bearer " + token,
+)
+utils.CursorWrapper._execute = execute
+found = counts()
+report["notes"].append("GraphQL totalCount answered " + answer.content.decode()[:200])
+report["queries"] += [("GraphQL totalCount", sql, params) for sql, params in found]
+if not found:
+    report["notes"].append("no COUNT in the SQL of GraphQL totalCount: " + json.dumps(
+        [sql[:300] for sql, _ in captured], default=str))
+
+selectors = importlib.import_module("backend.tasks.selectors")
+names = ("task_list", "tasks_visible_to", "visible_tasks", "list_tasks", "tasks_for")
+name = next((name for name in names if callable(getattr(selectors, name, None))), None)
+if name is None:
+    report["notes"].append("backend.tasks.selectors has none of " + ", ".join(names)
+        + "; it has " + ", ".join(n for n in dir(selectors) if not n.startswith("_")))
+else:
+    captured.clear()
+    utils.CursorWrapper._execute = capturing
+    getattr(selectors, name)(user=owner).count()
+    utils.CursorWrapper._execute = execute
+    report["queries"] += [(f"selectors.{name}(user=owner).count()", sql, params)
+                          for sql, params in counts()]
+plans, done = [], set()
+for source, sql, params in report["queries"]:
+    if (sql, repr(params)) in done:
+        plans[-1]["source"] += " and " + source
+        continue
+    done.add((sql, repr(params)))
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plans.append({"source": source, "sql": sql, "params": repr(params), "plan": plan})
+report["plans"] = plans
+del report["queries"]
+print("EXPLAIN " + json.dumps(report, default=str))
+"""
+
+
+def explain(checkout: Checkout, args) -> dict:
+    output = run_in(checkout, args, [sys.executable, "-c", EXPLAIN, OWNER])
+    return json.loads(output.rsplit("EXPLAIN ", 1)[1])
+
+
+# Report.
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+
+
+def summary(results, cache, page, target):
+    rows = [r for r in results if (r["cache"], r["page"], r["target"]) == (cache, page, target)]
+    if not rows:
+        return None
+
+    def mean(key):
+        values = [r[key] for r in rows if r[key] is not None]
+        return statistics.mean(values) if values else None
+
+    rates = [r["rps"] for r in rows]
+    return {
+        "rps": statistics.mean(rates),
+        "min": min(rates),
+        "max": max(rates),
+        **{key: mean(key) for key in ("p50", "p99", "cpu_ms", "db_cpu_ms")},
+        "errors": sum(r["errors"] for r in rows),
+        "rounds": len(rows),
+    }
+
+
+def table(results, cache, checkouts: list[str], peer: bool, pages: list[str]) -> list[str]:
+    targets = [*checkouts, *([PEER] if peer else [])]
+    labels = [*pages, *(f"{page}, viewers" for page in pages)]
+    labels = [label for label in labels if any(r["page"] == label for r in results)]
+    header = ["page", *(f"{t} req/s (min-max)" for t in targets)]
+    header += [f"{t}/{PEER}" for t in checkouts if peer]
+    header += [f"{t}/{checkouts[0]}" for t in checkouts[1:]]
+    header += [f"{t} p50 / p99 ms" for t in targets]
+    header += [f"{t} CPU ms/req, server + PostgreSQL" for t in targets]
+    header += [f"errors ({' / '.join(targets)})"]
+    lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)]
+    for label in labels:
+        stats = {t: summary(results, cache, label, t) for t in targets}
+        peer_stats = stats.get(PEER)  # none in the rows of viewers (PostGraphile has no users)
+
+        def ratio(a, b):
+            return f"{a['rps'] / b['rps']:.2f}x" if a and b and b["rps"] else "-"
+
+        cells = [label]
+        for t in targets:
+            s = stats[t]
+            cells.append(
+                f"{number(s['rps'])} ({number(s['min'])}-{number(s['max'])})" if s else "-"
+            )
+        cells += [ratio(stats[t], peer_stats) for t in checkouts if peer]
+        cells += [ratio(stats[t], stats[checkouts[0]]) for t in checkouts[1:]]
+        for t in targets:
+            s = stats[t]
+            cells.append(f"{number(s['p50'])} / {number(s['p99'])}" if s else "-")
+        for t in targets:
+            s = stats[t]
+            cells.append(f"{number(s['cpu_ms'])} + {number(s['db_cpu_ms'])}" if s else "-")
+        cells.append(" / ".join(str(stats[t]["errors"]) if stats[t] else "-" for t in targets))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+# Main.
+
+
+def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=8400)
-    parser.add_argument("--tasks", type=int, default=100_000)
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
-        "--load", choices=["python", "wrk"], default="python", help="the load generator"
+        "--checkout",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="a Stride checkout to measure (repeatable; default: this one, as `current`)",
     )
-    parser.add_argument(
-        "--rounds", type=int, default=3, help="alternated rounds of GraphQL and the DRF view"
-    )
-    parser.add_argument(
-        "--viewers",
-        type=int,
-        default=2000,
-        help="members who take turns sending the requests of the viewer-by-viewer rounds",
-    )
+    parser.add_argument("--database-prefix", default="stride_bench_1m")
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/4")
+    parser.add_argument("--tasks", type=int, default=1_000_000)
+    parser.add_argument("--viewers", type=int, default=2000, help="project members to send as")
+    parser.add_argument("--reseed", action="store_true", help="seed the tasks even if counted")
+    parser.add_argument("--port", type=int, default=8400, help="the first checkout's; then +1")
+    parser.add_argument("--peer-port", type=int, default=8490)
+    parser.add_argument("--web-workers", type=int, default=2, help="Uvicorn workers a checkout")
+    parser.add_argument("--load", choices=["wrk", "python"], default="wrk")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seconds", type=int, default=10, help="measured, per page and round")
+    parser.add_argument("--warmup", type=int, default=2, help="unrecorded, before each")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--viewer-rounds",
         type=int,
-        default=4,
-        help="alternated rounds of GraphQL and the DRF view, each request from the next viewer",
+        default=1,
+        help="rounds (caches off) with each request from the next viewer",
     )
+    parser.add_argument("--pages", default=",".join(PAGES), help=f"among {','.join(PAGES)}")
     parser.add_argument(
-        "--instructions",
-        type=int,
-        default=0,
-        metavar="N",
-        help="also count the server's instructions over N requests of the uncached GraphQL "
-        "page and of the DRF view (valgrind; takes minutes)",
+        "--postgraphile", default="/work/peer/node_modules/.bin/postgraphile", help="its CLI"
     )
+    parser.add_argument("--postgraphile-workers", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="write the raw results here")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the count")
+    parser.add_argument("--instructions", type=int, default=0, metavar="N")
     args = parser.parse_args()
-    if args.load == "wrk" and shutil.which("wrk") is None:
+    args.pages = [page.strip() for page in args.pages.split(",") if page.strip()]
+    if unknown := set(args.pages) - set(PAGES):
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
+    if args.rounds and args.load == "wrk" and shutil.which("wrk") is None:
         parser.error("wrk is not installed (apt-get install wrk)")
     if args.instructions and shutil.which("valgrind") is None:
         parser.error("valgrind is not installed (apt-get install valgrind)")
+    checkouts = []
+    for spec in args.checkout or [f"current={ROOT}"]:
+        name, separator, path = spec.partition("=")
+        if not separator or not re.fullmatch(r"[A-Za-z0-9_]+", name):
+            parser.error(f"--checkout {spec}: NAME=PATH, NAME of letters, digits and _")
+        database = f"{args.database_prefix}_{name}".lower()
+        if not re.fullmatch(r"[a-z0-9_]+", database) or any(
+            database == c.database for c in checkouts
+        ):
+            parser.error(f"--checkout {spec}: database {database} invalid or taken")
+        checkouts.append(Checkout(name, Path(path).resolve(), database))
+    args.run_id = time.strftime("%Y%m%d%H%M%S")
+    args.logs = Path(tempfile.mkdtemp(prefix="stride-bench-api-"))
+    return args, checkouts
 
-    setup_django()
-    token, viewers = seed(args.tasks, args.viewers)
-    auth = {"Authorization": f"Bearer {token}"}
-    graphql = {
-        "method": "POST",
-        "body": json.dumps({"query": GRAPHQL_PAGE}),
-        "headers": {**auth, "Content-Type": "application/json"},
-    }
-    base = f"http://127.0.0.1:{args.port}"
-    rows = []
-    compared = {"graphql": [], "drf": [], "graphql_viewers": [], "drf_viewers": []}
-    load_before = os.getloadavg()
-    for cache_on in (False, True):
-        server = start_server(args.port, cache_on)
-        label = "caches on" if cache_on else "caches off"
+
+def main():
+    args, checkouts = parse_arguments()
+    started = datetime.datetime.now(datetime.UTC)
+    failures, results, broken, notes = [], [], {}, []
+    admin = psycopg.connect(f"{args.postgres}/postgres", autocommit=True)
+    for checkout in checkouts:
         try:
-            rows.append(
-                measure(
-                    f"REST /api/tasks/?page_size=50 ({label})",
-                    f"{base}/api/tasks/?page_size=50",
-                    headers=auth,
-                    args=args,
-                    server=server,
-                )
-            )
-            graphql_page = functools.partial(
-                measure,
-                f"GraphQL tasks, limit 50 ({label})",
-                f"{base}/graphql/",
-                **graphql,
-                args=args,
-                server=server,
-            )
-            if cache_on:
-                rows.append(graphql_page())
-                continue
-            drf_page = functools.partial(
-                measure,
-                "hand-optimized DRF view /bench/tasks/",
-                f"{base}/bench/tasks/",
-                headers=auth,
-                args=args,
-                server=server,
-            )
-            # The comparison of the issue, after one unrecorded run of each (a fresh server's
-            # first seconds are slower, and would fall on whichever door went first). Then
-            # alternated, the first door changing every round, so that the machine's drift and
-            # what one measurement leaves behind (caches, PostgreSQL's state) fall on both.
-            graphql_page()
-            drf_page()
-            alternate(rows, compared, "", args.rounds, graphql_page, drf_page)
-            # A different viewer at every request, as for the first read of a list by each of
-            # many users.
-            alternate(
-                rows,
-                compared,
-                "_viewers",
-                args.viewer_rounds,
-                functools.partial(graphql_page, viewers=viewers),
-                functools.partial(drf_page, viewers=viewers),
-                label=f", each request from the next of {len(viewers):,} viewers",
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            prepare(checkout, args, admin)
+        except (BenchError, psycopg.Error, OSError, subprocess.SubprocessError) as error:
+            checkout.failure = str(error)
+            failures.append(f"{checkout.name} ({checkout.path}) not measured: {error}")
+            log(f"{checkout.name}: FAILED: {error}")
+    ready = [checkout for checkout in checkouts if checkout.failure is None]
 
+    peer = peer_version = None
+    if not args.rounds or not ready:
+        pass
+    elif not Path(args.postgraphile).exists():
+        notes.append(
+            f"PostGraphile not measured: no {args.postgraphile} "
+            "(npm install --prefix /work/peer postgraphile@4.9.2)"
+        )
+    else:
+        try:
+            process, peer_version = start_peer(ready[0].database, args)
+            base = f"http://127.0.0.1:{args.peer_port}"
+            peer = Target(PEER, base, ready[0].database, process, peer_requests())
+            check_peer_schema(base)
+        except (BenchError, OSError, KeyError, TypeError) as error:
+            failures.append(f"{PEER} not measured: {error}")
+            if peer:
+                stop(peer.process)
+            peer = None
+
+    load_before = os.getloadavg()
+    try:
+        for cache_on in (False, True) if args.rounds else ():
+            cache = "on" if cache_on else "off"
+            targets = []
+            for index, checkout in enumerate(ready):
+                port = args.port + index
+                log(f"{checkout.name}: starting Uvicorn on {port}, caches {cache}")
+                try:
+                    process = start_stride(checkout, port, cache_on, args, args.web_workers)
+                except BenchError as error:
+                    failures.append(f"caches {cache}: {checkout.name}'s server failed: {error}")
+                    continue
+                targets.append(
+                    Target(
+                        checkout.name,
+                        f"http://127.0.0.1:{port}",
+                        checkout.database,
+                        process,
+                        stride_requests(checkout.token),
+                        checkout.viewer_tokens,
+                    )
+                )
+            try:
+                measured = [*targets, *([peer] if peer else [])]
+                check_pages(measured, args, broken, failures, cache)
+                measure_rounds(measured, cache, args, admin, results, broken)
+            finally:
+                for target in targets:
+                    stop(target.process)
+    finally:
+        if peer:
+            stop(peer.process)
     load_after = os.getloadavg()
+
+    instructions = {}
+    for index, checkout in enumerate(ready if args.instructions else ()):
+        log(f"{checkout.name}: counting instructions (valgrind)")
+        try:
+            instructions[checkout.name] = count_instructions(
+                checkout, args.port + index, args.instructions, args
+            )
+        except (BenchError, OSError, subprocess.SubprocessError) as error:
+            failures.append(f"{checkout.name}: instructions not counted: {error}")
+    explained = {}
+    for checkout in ready if args.explain else ():
+        log(f"{checkout.name}: EXPLAIN ANALYZE of the count")
+        try:
+            explained[checkout.name] = explain(checkout, args)
+        except (BenchError, OSError, subprocess.SubprocessError, ValueError) as error:
+            explained[checkout.name] = {"notes": [f"failed: {error}"], "plans": []}
+
+    names = [checkout.name for checkout in ready]
+    commits = ", ".join(f"{c.name} = {c.commit} ({c.path})" for c in checkouts)
+    comments = ready[0].seeding.get("comments", 0) if ready else 0
     print(
-        f"\n{args.tasks:,} tasks, page of 50 with assignee and project, "
-        f"{args.connections} connections, {args.seconds} s each, 1 Uvicorn worker, "
-        f"load from {args.load}; "
-        f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after\n"
+        f"\n{started:%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores {platform.machine()}; "
+        f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; "
+        f"{args.tasks:,} tasks ({comments:,} comments, {args.viewers:,} viewers); load from "
+        f"{args.load}, {args.connections} connections, {args.seconds} s a page after "
+        f"{args.warmup} s of warm-up, {args.rounds} rounds (+{args.viewer_rounds} of viewers); "
+        f"Uvicorn --workers {args.web_workers}; {commits}"
+        + (
+            f"; {PEER} {peer_version} ({args.postgraphile_workers} Node process"
+            f"{'es' if args.postgraphile_workers > 1 else ''}, reading {peer.database})"
+            if peer
+            else ""
+        )
     )
-    print("| endpoint | req/s | p50 ms | p99 ms | server CPU ms/request | errors |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for row in rows:
+    for cache in ("off", "on"):
+        if any(r["cache"] == cache for r in results):
+            print(f"\nCaches {cache} (CACHE_SELECTORS={int(cache == 'on')}):\n")
+            print("\n".join(table(results, cache, names, bool(peer), args.pages)))
+    if peer:
         print(
-            f"| {row['name']} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} "
-            f"| {row['cpu_ms']:.2f} | {row['errors']} |"
+            f"\n{PEER} has no visibility rule: it reads every task, where Stride filters to what "
+            "the bench owner may see (every task here). It has no caches: its pages are measured "
+            "again in each table. Server CPU: Uvicorn's master and workers, or Node; PostgreSQL: "
+            "the backends connected to the server's database."
         )
-    for suffix, what in (("", "one viewer"), ("_viewers", f"{len(viewers):,} viewers in turn")):
-        graphql_rows, drf_rows = compared["graphql" + suffix], compared["drf" + suffix]
-        if not graphql_rows:
-            continue
-        graphql_rps = sum(row["rps"] for row in graphql_rows)
-        drf_rps = sum(row["rps"] for row in drf_rows)
+    for checkout in ready:
+        if checkout.seeding.get("seeded"):
+            print(f"\n{checkout.name}: seeded in {checkout.seeding['seconds']:.0f} s.")
+    for name, counts in instructions.items():
         print(
-            f"\nUncached GraphQL against the hand-optimized DRF view, {what}, over "
-            f"{len(graphql_rows)} rounds: {graphql_rps / drf_rps:.2f}x the requests per second, "
-            f"server CPU {statistics.mean(row['cpu_ms'] for row in graphql_rows):.2f} against "
-            f"{statistics.mean(row['cpu_ms'] for row in drf_rows):.2f} ms a request."
+            f"\n{name}: server instructions per request over {args.instructions} requests: "
+            + ", ".join(f"{page} {count / 1e6:.2f} million" for page, count in counts.items())
         )
-    if args.instructions:
-        counts = count_instructions(
-            args.port,
-            args.instructions,
-            {
-                "graphql": {**graphql, "path": "/graphql/"},
-                "drf": {"method": "GET", "path": "/bench/tasks/", "body": None, "headers": auth},
-                "graphql_viewers": {**graphql, "path": "/graphql/", "viewers": viewers},
-            },
+    for name, report in explained.items():
+        checkout = next(c for c in checkouts if c.name == name)
+        print(f"\nEXPLAIN (ANALYZE, BUFFERS) of the count, {name} ({checkout.database}):")
+        for note in report["notes"]:
+            print(f"  {note}")
+        for plan in report["plans"]:
+            print(f"\n  From {plan['source']}:\n  {plan['sql']}\n  params {plan['params']}\n")
+            print("\n".join("    " + line for line in plan["plan"].splitlines()))
+    for line in notes + failures:
+        print(f"\n- {line}")
+    if failures:
+        print(f"\nServer logs: {args.logs}")
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "started": started.isoformat(),
+                    "machine": {"cores": os.cpu_count(), "arch": platform.machine()},
+                    "load_average": {"before": load_before, "after": load_after},
+                    "settings": {
+                        key: str(value) if isinstance(value, Path) else value
+                        for key, value in vars(args).items()
+                    },
+                    "checkouts": [
+                        {
+                            "name": c.name,
+                            "path": str(c.path),
+                            "commit": c.commit,
+                            "database": c.database,
+                            "seeding": c.seeding,
+                            "failure": c.failure,
+                        }
+                        for c in checkouts
+                    ],
+                    "postgraphile": {
+                        "version": peer_version,
+                        "database": peer.database if peer else None,
+                        "queries": {
+                            page: peer_query(*shape) for page, shape in GRAPHQL_PAGES.items()
+                        },
+                    },
+                    "stride_queries": {
+                        page: stride_query(*shape) for page, shape in GRAPHQL_PAGES.items()
+                    },
+                    "results": results,
+                    "instructions": instructions,
+                    "explain": explained,
+                    "failures": failures,
+                    "notes": notes,
+                },
+                indent=1,
+            )
         )
-        print(
-            f"Server instructions per request over {args.instructions} requests each: GraphQL "
-            f"{counts['graphql'] / 1e6:.2f} million, the DRF view {counts['drf'] / 1e6:.2f} "
-            f"million ({counts['graphql'] / counts['drf']:.3f}x); GraphQL with each request "
-            f"from another viewer {counts['graphql_viewers'] / 1e6:.2f} million "
-            f"({counts['graphql_viewers'] / counts['drf']:.3f}x)."
-        )
+        print(f"\nRaw results: {args.json}")
 
 
 if __name__ == "__main__":

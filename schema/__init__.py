@@ -1,13 +1,11 @@
 """The Stride GraphQL schema: one query, mutation and subscription root merged from the domains."""
 
 import strawberry
-from graphql import ExecutionResult
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from schema.accounts.mutations import AccountMutations
 from schema.accounts.queries import AccountQueries
 from schema.documents import DocumentSchema
-from schema.fast_fields import PlainObjectCompletion, resolve_plain_fields_directly
 from schema.jobs.mutations import JobMutations
 from schema.jobs.queries import JobQueries
 from schema.jobs.subscriptions import JobSubscriptions
@@ -20,20 +18,6 @@ from schema.shared_events import SharingExecutionContext
 from schema.tasks.mutations import TaskMutations
 from schema.tasks.queries import TaskQueries
 from schema.tasks.subscriptions import TaskSubscriptions
-
-
-class StrideExecutionContext(PlainObjectCompletion, SharingExecutionContext):
-    """Both execution shortcuts: shared subscription events, one-pass plain objects."""
-
-    def execute_operation(self, *args, **kwargs):
-        result = super().execute_operation(*args, **kwargs)
-        if isinstance(result, ExecutionResult):
-            # Finished (not awaiting, nothing deferred): graphql-core's executor refers to
-            # itself through `async_helpers`, a cycle that kept the executor and everything it
-            # completed (~200 objects a list request) for the garbage collector; without it
-            # reference counting frees them as the request ends.
-            self.__dict__.pop("async_helpers", None)
-        return result
 
 
 @strawberry.type
@@ -59,7 +43,6 @@ schema = DocumentSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    execution_context_class=StrideExecutionContext,
+    execution_context_class=SharingExecutionContext,
     extensions=[DjangoOptimizerExtension],
 )
-resolve_plain_fields_directly(schema)

@@ -5,8 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
-from backend.core.models import LoadedWithoutInit
-
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():
@@ -19,7 +17,7 @@ class StrideUserManager(UserManager):
         return self.get(username__iexact=username)
 
 
-class User(LoadedWithoutInit, AbstractUser):
+class User(AbstractUser):
     """A person who uses Stride; username and e-mail are both unique, ignoring case."""
 
     email = models.EmailField("email address", unique=True)

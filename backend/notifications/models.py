@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.db import models
 
-from backend.core.models import LoadedWithoutInit
-
 
 class NotificationKind(models.TextChoices):
     """Why someone is told. Adding a kind is one line here."""
@@ -20,7 +18,7 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
 
-class Notification(LoadedWithoutInit, models.Model):
+class Notification(models.Model):
     """An item of a user's inbox, kept so that a client that was offline can catch up."""
 
     user = models.ForeignKey(

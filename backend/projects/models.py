@@ -2,16 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from backend.core.models import LoadedWithoutInit
-
 
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Projects the user owns or is a member of; staff see every project.
-
-        Reads `is_authenticated`, `is_staff` and `pk` of the user, and nothing else: GraphQL
-        lists pass a `Viewer` holding only those (schema/pagination.py).
-        """
+        """Projects the user owns or is a member of; staff see every project."""
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
@@ -20,7 +14,7 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(Q(owner_id=user.pk) | Q(id__in=member_of))
 
 
-class Project(LoadedWithoutInit, models.Model):
+class Project(models.Model):
     """A shared space of tasks; its owner and members see all of them."""
 
     name = models.CharField(max_length=255)
@@ -49,7 +43,7 @@ class Project(LoadedWithoutInit, models.Model):
         return self.memberships.filter(user=user).exists()
 
 
-class Membership(LoadedWithoutInit, models.Model):
+class Membership(models.Model):
     """A user's membership of a project. The owner is a member too, from creation on."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")

@@ -4,7 +4,6 @@ from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from backend.core.models import LoadedWithoutInit
 from backend.projects.models import Membership
 
 
@@ -35,11 +34,7 @@ def priority_rank():
 
 class TaskQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The visibility rule: creator, assignee and project members see a task; staff all.
-
-        Reads `is_authenticated`, `is_staff` and `pk` of the user, and nothing else: GraphQL
-        lists pass a `Viewer` holding only those (schema/pagination.py).
-        """
+        """The visibility rule: creator, assignee and project members see a task; staff all."""
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
@@ -62,7 +57,7 @@ class TaskQuerySet(models.QuerySet):
         )
 
 
-class Task(LoadedWithoutInit, models.Model):
+class Task(models.Model):
     """A unit of work, personal or in a project. `version` grows with every change."""
 
     project = models.ForeignKey(
@@ -137,7 +132,7 @@ class Task(LoadedWithoutInit, models.Model):
         )
 
 
-class Comment(LoadedWithoutInit, models.Model):
+class Comment(models.Model):
     """A remark on a task by one of the people who can see it."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
@@ -161,7 +156,7 @@ class ActivityVerb(models.TextChoices):
     COMMENTED = "commented", "Commented"
 
 
-class Activity(LoadedWithoutInit, models.Model):
+class Activity(models.Model):
     """One entry of a task's append-only history: who changed what, from what to what."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="activity")

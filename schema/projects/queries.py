@@ -1,11 +1,11 @@
 import strawberry
 import strawberry_django
+from django.db.models import QuerySet
 
 from backend.projects import selectors
 from schema.core import parse_id, user_of
-from schema.counting import OffsetPaginated
 from schema.ordering import ordering_keys
-from schema.pagination import NO_PAGINATION, OffsetPaginationInput, planned_page
+from schema.pagination import OffsetPaginated
 from schema.permissions import IsAuthenticated
 from schema.projects.inputs import ProjectFilter, ProjectOrder
 from schema.projects.types import ProjectType
@@ -13,21 +13,20 @@ from schema.projects.types import ProjectType
 
 @strawberry.type
 class ProjectQueries:
-    @strawberry.field(permission_classes=[IsAuthenticated])
+    @strawberry_django.offset_paginated(
+        OffsetPaginated[ProjectType], permission_classes=[IsAuthenticated]
+    )
     def projects(
         self,
         info: strawberry.Info,
         filters: ProjectFilter | None = None,
         order: list[ProjectOrder] | None = None,
-        pagination: OffsetPaginationInput | None = NO_PAGINATION,
-    ) -> OffsetPaginated[ProjectType]:
+    ) -> QuerySet:
         """Projects you own or are a member of."""
-        search = filters.search if filters else None
-        ordering = ordering_keys(order)
-        return planned_page(
-            lambda viewer: selectors.project_list(user=viewer, search=search, ordering=ordering),
-            info=info,
-            pagination=pagination,
+        return selectors.project_list(
+            user=user_of(info),
+            search=filters.search if filters else None,
+            ordering=ordering_keys(order),
         )
 
     @strawberry_django.field(permission_classes=[IsAuthenticated])

@@ -1,21 +1,21 @@
 import strawberry
 import strawberry_django
+from django.db.models import QuerySet
 from strawberry_django.relay import DjangoListConnection
 
 from backend.core import graphql_cache
 from backend.tasks import selectors
 from schema.core import parse_id, user_of
-from schema.counting import OffsetPaginated
 from schema.ordering import ordering_keys
-from schema.pagination import NO_PAGINATION, OffsetPaginationInput, planned_page
+from schema.pagination import OffsetPaginated
 from schema.permissions import IsAuthenticated
 from schema.tasks.inputs import TaskFilter, TaskOrder
 from schema.tasks.types import TaskType
 
 
-def _visible_tasks(info, filters: TaskFilter | None, order: list[TaskOrder] | None):
-    """How to build the tasks the arguments select for a viewer (see `planned_page`), and
-    whether that list changes with the clock alone."""
+def _task_list(info, filters: TaskFilter | None, order: list[TaskOrder] | None) -> QuerySet:
+    """The tasks the arguments select, of those the signed-in user may see."""
+    user = user_of(info)
     criteria = {}
     if filters is not None:
         criteria = {
@@ -31,33 +31,26 @@ def _visible_tasks(info, filters: TaskFilter | None, order: list[TaskOrder] | No
                 criteria[name] = parse_id(value)
                 if criteria[name] is None:
                     # An id that cannot exist matches nothing, as an unknown id would.
-                    return lambda viewer: selectors.task_list(user=viewer).none(), False
-    with_the_clock = selectors.changes_with_the_clock(criteria)
+                    return selectors.task_list(user=user).none()
     policy = graphql_cache.policy_of(info.context.request)
-    if policy is not None and with_the_clock:
+    if policy is not None and selectors.changes_with_the_clock(criteria):
         policy.uncacheable = True
-    ordering = ordering_keys(order)
-    return (
-        lambda viewer: selectors.task_list(user=viewer, ordering=ordering, **criteria),
-        with_the_clock,
-    )
+    return selectors.task_list(user=user, ordering=ordering_keys(order), **criteria)
 
 
 @strawberry.type
 class TaskQueries:
-    @strawberry.field(permission_classes=[IsAuthenticated])
+    @strawberry_django.offset_paginated(
+        OffsetPaginated[TaskType], permission_classes=[IsAuthenticated]
+    )
     def tasks(
         self,
         info: strawberry.Info,
         filters: TaskFilter | None = None,
         order: list[TaskOrder] | None = None,
-        pagination: OffsetPaginationInput | None = NO_PAGINATION,
-    ) -> OffsetPaginated[TaskType]:
+    ) -> QuerySet:
         """Tasks you may see, filtered, ordered (newest first by default) and paginated."""
-        build, with_the_clock = _visible_tasks(info, filters, order)
-        return planned_page(
-            build, info=info, pagination=pagination, repeatable_sql=not with_the_clock
-        )
+        return _task_list(info, filters, order)
 
     @strawberry_django.connection(
         DjangoListConnection[TaskType], permission_classes=[IsAuthenticated]
@@ -69,8 +62,7 @@ class TaskQueries:
         order: list[TaskOrder] | None = None,
     ) -> list[TaskType]:
         """The same tasks as a Relay cursor connection, for infinite scrolling."""
-        build, _ = _visible_tasks(info, filters, order)
-        return build(user_of(info))
+        return _task_list(info, filters, order)
 
     @strawberry_django.field(permission_classes=[IsAuthenticated])
     def task(self, info: strawberry.Info, id: strawberry.ID) -> TaskType | None:

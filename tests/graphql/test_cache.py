@@ -218,16 +218,6 @@ def test_redis_down_executes_the_operation_and_logs_a_warning(as_bob, task, capl
     assert "Cache unavailable" in caplog.text
 
 
-def test_pages_of_one_list_share_one_count(as_bob, alice, task):
-    create_task(actor=alice, title="Second", project_id=task.project_id)
-    first = as_bob.run("tasks", pagination={"limit": 1})
-    _, sql = sql_of(as_bob, operation("tasks"), {"pagination": {"limit": 1, "offset": 1}})
-    assert first["totalCount"] == 2
-    assert not [statement for statement in sql if '"__count"' in statement]
-    create_task(actor=alice, title="Third", project_id=task.project_id)
-    assert as_bob.run("tasks", pagination={"limit": 1, "offset": 2})["totalCount"] == 3
-
-
 def test_very_long_documents_are_executed_but_not_cached(as_bob, task):
     padded = operation("tasks") + "#" * graphql_cache.MAX_CACHED_DOCUMENT_LENGTH
     for _ in range(2):

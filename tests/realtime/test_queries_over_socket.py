@@ -1,5 +1,5 @@
 """Queries sent over WebSocket run in the event loop: their pages are fetched off it, and answer
-as over HTTP (schema/counting.py reads a page as rows only in a synchronous execution)."""
+as over HTTP."""
 
 import pytest
 from channels.db import database_sync_to_async

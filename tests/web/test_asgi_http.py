@@ -1,19 +1,11 @@
-"""HTTP through the ASGI application (backend/asgi.py), as Uvicorn calls it.
-
-The handler runs a request's synchronous work (signals, middleware, view) in one worker-thread
-call instead of a thread round trip per middleware method (backend/core/handlers.py).
-"""
+"""HTTP through the ASGI application (backend/asgi.py), as Uvicorn calls it."""
 
 import asyncio
 import json
-import threading
 
 import pytest
-from django.core import signals
-from django.http import StreamingHttpResponse
 
 from backend.asgi import application
-from backend.core.handlers import SynchronousChainASGIHandler
 from tests.conftest import bearer_headers
 
 
@@ -53,42 +45,20 @@ async def call(path, *, method="GET", body=b"", headers=(), app=application):
 
 
 @pytest.fixture
-def request_threads():
-    """The threads request_started and request_finished ran in, in order."""
-    seen = []
-
-    def record(sender, **kwargs):
-        seen.append(threading.get_ident())
-
-    signals.request_started.connect(record)
-    signals.request_finished.connect(record)
-    yield seen
-    signals.request_started.disconnect(record)
-    signals.request_finished.disconnect(record)
-
-
-@pytest.fixture
 def alice_token(alice) -> bytes:
     # Made here, in the test's own thread: a connection opened in a helper thread would outlive
     # the test database.
     return bearer_headers(alice)["Authorization"].encode()
 
 
-def test_the_middleware_chain_is_synchronous():
-    handler = SynchronousChainASGIHandler()
-    assert not asyncio.iscoroutinefunction(handler._middleware_chain)
-
-
 @pytest.mark.django_db(transaction=True)
-async def test_a_graphql_request_is_served_in_one_worker_thread(alice_token, request_threads):
+async def test_a_graphql_request_is_answered(alice_token):
     query = json.dumps({"query": "{ me { username } }"}).encode()
     headers = [(b"content-type", b"application/json"), (b"authorization", alice_token)]
     status, _, body = await call("/graphql/", method="POST", body=query, headers=headers)
 
     assert status == 200
     assert json.loads(body) == {"data": {"me": {"username": "alice"}}}
-    started, finished = request_threads
-    assert started == finished != threading.get_ident()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -99,15 +69,3 @@ async def test_errors_are_answered_like_django_answers_them(alice):
     assert status == 401
     assert headers[b"Content-Type"] == b"application/json"
     assert b"error" in body
-
-
-@pytest.mark.django_db(transaction=True)
-async def test_a_streaming_response_is_sent_whole_and_then_closed(monkeypatch, request_threads):
-    def streamed(self, request):
-        return StreamingHttpResponse(iter([b"first ", b"second"]))
-
-    monkeypatch.setattr(SynchronousChainASGIHandler, "get_response", streamed)
-    status, _, body = await call("/stream/", app=SynchronousChainASGIHandler())
-
-    assert (status, body) == (200, b"first second")
-    assert len(request_threads) == 2  # request_finished too, once the stream was sent
