@@ -1,11 +1,11 @@
 import strawberry
-import strawberry_django
 from strawberry import auto
 
 from backend.accounts.models import User
+from schema.model_types import model_type
 
 
-@strawberry_django.type(User, name="User")
+@model_type(User, name="User")
 class UserType:
     """Another person on Stride, as anyone may see them."""
 
@@ -15,7 +15,7 @@ class UserType:
     last_name: auto
 
 
-@strawberry_django.type(User, name="Profile")
+@model_type(User, name="Profile")
 class ProfileType(UserType):
     """The signed-in user's own account, with private details and preferences."""
 

@@ -1,10 +1,10 @@
 import strawberry
-import strawberry_django
 from strawberry import auto
 from strawberry.scalars import JSON
 
 from backend.jobs.models import Job, JobKind, JobStatus
 from schema.accounts.types import UserType
+from schema.model_types import model_type
 
 JobKindEnum = strawberry.enum(JobKind, name="JobKind", description="What a job does.")
 JobStatusEnum = strawberry.enum(
@@ -12,7 +12,7 @@ JobStatusEnum = strawberry.enum(
 )
 
 
-@strawberry_django.type(Job, name="Job")
+@model_type(Job, name="Job")
 class JobType:
     """Background work you asked for: its state, progress (0-100) and outcome."""
 

@@ -4,13 +4,14 @@ from strawberry import auto
 from strawberry.scalars import JSON
 
 from backend.notifications.models import Notification, NotificationKind
+from schema.model_types import model_type
 
 NotificationKindEnum = strawberry.enum(
     NotificationKind, name="NotificationKind", description="Why you are told."
 )
 
 
-@strawberry_django.type(Notification, name="Notification")
+@model_type(Notification, name="Notification")
 class NotificationType:
     """An item of your inbox. Query the task by `taskId`: it may be gone, or no longer yours."""
 

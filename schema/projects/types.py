@@ -1,11 +1,11 @@
-import strawberry_django
 from strawberry import auto
 
 from backend.projects.models import Project
 from schema.accounts.types import UserType
+from schema.model_types import model_type
 
 
-@strawberry_django.type(Project, name="Project")
+@model_type(Project, name="Project")
 class ProjectType:
     """A shared space of tasks; its owner and members see all of them."""
 

@@ -6,6 +6,7 @@ from backend.core import graphql_cache
 from backend.tasks.models import Activity, ActivityVerb, Comment, Task, TaskPriority, TaskStatus
 from backend.tasks.selectors import COMMENT_COUNT
 from schema.accounts.types import UserType
+from schema.model_types import model_type
 from schema.projects.types import ProjectType
 
 TaskStatusEnum = strawberry.enum(TaskStatus, name="TaskStatus", description="Where a task stands.")
@@ -15,7 +16,7 @@ TaskPriorityEnum = strawberry.enum(
 ActivityVerbEnum = strawberry.enum(ActivityVerb, name="ActivityVerb")
 
 
-@strawberry_django.type(Comment, name="Comment")
+@model_type(Comment, name="Comment")
 class CommentType:
     """A remark on a task."""
 
@@ -25,7 +26,7 @@ class CommentType:
     created_at: auto
 
 
-@strawberry_django.type(Activity, name="Activity")
+@model_type(Activity, name="Activity")
 class ActivityType:
     """One entry of a task's history: who changed which field from what to what."""
 
@@ -38,7 +39,7 @@ class ActivityType:
     created_at: auto
 
 
-@strawberry_django.type(Task, name="Task")
+@model_type(Task, name="Task")
 class TaskType:
     """A unit of work. Send `version` back with `updateTask` so nobody's change is lost."""
 
