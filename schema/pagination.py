@@ -1,29 +1,47 @@
-"""Offset pages of root lists: strawberry-django's `OffsetPaginated`, with `pagination` checked.
+"""Offset pages of root lists: strawberry-django's `OffsetPaginated`, planned by its optimizer.
 
-A root list is a `strawberry_django.offset_paginated` field whose resolver returns its
-selector's QuerySet: strawberry-django slices it, the optimizer plans `results`, and
-`totalCount` counts the QuerySet.
+A root list is a plain field whose resolver returns `offset_page(<its selector's QuerySet>)`:
+the optimizer plans `results` (one query with what the selection joins or annotates), and
+`totalCount` counts the QuerySet, or asks the selector's own count when it has one.
 """
+
+from collections.abc import Callable
 
 import strawberry
 from graphql import GraphQLError
-from strawberry_django.pagination import NodeType
+from strawberry_django.optimizer import optimize
+from strawberry_django.pagination import NodeType, OffsetPaginationInput
 from strawberry_django.pagination import OffsetPaginated as PlainOffsetPaginated
+
+# The argument every root list takes; UNSET, not None, keeps it without a default in the schema
+# (as strawberry-django declares it).
+NO_PAGINATION: OffsetPaginationInput | None = strawberry.UNSET
 
 
 # Same name as strawberry-django's generic, so that `OffsetPaginated[TaskType]` is still
 # `TaskOffsetPaginated` in the schema.
 @strawberry.type(name="OffsetPaginated")
 class OffsetPaginated(PlainOffsetPaginated[NodeType]):
-    @classmethod
-    def resolve_paginated(cls, queryset, *, info, pagination=None, **kwargs):
-        """Refuses a negative `offset` or `limit`: Django cannot slice from a negative index,
-        and strawberry-django would quietly read a negative limit as "the maximum"."""
-        for name in ("offset", "limit"):
-            value = getattr(pagination, name, None)
-            if isinstance(value, int) and value < 0:
-                raise GraphQLError(
-                    f"pagination.{name} must be zero or more, got {value}.",
-                    extensions={"code": "BAD_USER_INPUT"},
-                )
-        return super().resolve_paginated(queryset, info=info, pagination=pagination, **kwargs)
+    counter: strawberry.Private[Callable[[], int] | None] = None
+
+    def get_total_count(self) -> int:
+        return self.counter() if self.counter is not None else super().get_total_count()
+
+
+def offset_page(queryset, *, info: strawberry.Info, pagination, count=None) -> OffsetPaginated:
+    """The page of `queryset` that `pagination` asks for, as the field's `OffsetPaginated`;
+    `count()`, when given, is what `totalCount` answers."""
+    for name in ("offset", "limit"):
+        value = getattr(pagination, name, None)
+        # Django cannot slice from a negative index, and strawberry-django would quietly read
+        # a negative limit as "the maximum".
+        if isinstance(value, int) and value < 0:
+            raise GraphQLError(
+                f"pagination.{name} must be zero or more, got {value}.",
+                extensions={"code": "BAD_USER_INPUT"},
+            )
+    return info.return_type(
+        queryset=optimize(queryset, info),
+        pagination=pagination or OffsetPaginationInput(),
+        counter=count,
+    )

@@ -19,9 +19,27 @@ from backend.tasks.models import Comment, Task, TaskStatus, priority_rank
 TASK_ORDERINGS = ("due_date", "priority", "created_at", "updated_at", "title", "status")
 
 
-def task_list(
+def task_list(*, user, ordering: list[str] | None = None, **criteria) -> QuerySet:
+    """Tasks the user may see, filtered (`matching_tasks`) and ordered.
+
+    `ordering` holds field names, `-` first for descending (`["-priority", "due_date"]`);
+    priority sorts by urgency, not alphabetically, and tasks without a due date come last.
+    """
+    tasks = matching_tasks(**criteria).visible_to(user)
+    return tasks.order_by(*_order_expressions(ordering or []))
+
+
+def count_tasks(*, user, **criteria) -> int:
+    """How many tasks `task_list` holds for these criteria, counted the fast way."""
+    return matching_tasks(**criteria).count_visible_to(user)
+
+
+def no_tasks() -> QuerySet:
+    return Task.objects.none()
+
+
+def matching_tasks(
     *,
-    user,
     status: list[str] | None = None,
     priority: list[str] | None = None,
     due_after: datetime | None = None,
@@ -32,15 +50,12 @@ def task_list(
     overdue: bool | None = None,
     created_from: date | None = None,
     created_until: date | None = None,
-    ordering: list[str] | None = None,
 ) -> QuerySet:
-    """Tasks the user may see, filtered and ordered.
+    """All tasks that match the criteria, whoever may see them: callers apply visibility.
 
-    `ordering` holds field names, `-` first for descending (`["-priority", "due_date"]`);
-    priority sorts by urgency, not alphabetically, and tasks without a due date come last.
     `created_from` and `created_until` are whole days (UTC), both included.
     """
-    tasks = Task.objects.visible_to(user)
+    tasks = Task.objects.all()
     if status:
         tasks = tasks.filter(status__in=status)
     if priority:
@@ -63,7 +78,7 @@ def task_list(
         tasks = tasks.overdue()
     elif overdue is False:
         tasks = tasks.not_overdue()
-    return tasks.order_by(*_order_expressions(ordering or []))
+    return tasks
 
 
 def _order_expressions(ordering: list[str]):
@@ -124,7 +139,13 @@ def _criteria_key(criteria: dict) -> tuple:
 
 
 def task_page(
-    *, user, offset: int, limit: int, present: Callable[[list[Task]], list] = list, **criteria
+    *,
+    user,
+    offset: int,
+    limit: int,
+    ordering: list[str] | None = None,
+    present: Callable[[list[Task]], list] = list,
+    **criteria,
 ) -> Page:
     """A page of `task_list` with project, people and comment count loaded, and the count.
 
@@ -137,19 +158,28 @@ def task_page(
     """
 
     def compute() -> tuple[Page, datetime | None]:
-        tasks = task_list(user=user, **criteria)
-        rows = tasks.select_related("project", "assignee", "created_by").annotate(
-            annotated_comment_count=COMMENT_COUNT
-        )[offset : offset + limit]
+        rows = (
+            task_list(user=user, ordering=ordering, **criteria)
+            .select_related("project", "assignee", "created_by")
+            .annotate(annotated_comment_count=COMMENT_COUNT)[offset : offset + limit]
+        )
         items = list(rows)
-        return Page(count=tasks.count(), items=present(items)), _turns_overdue_at(items)
+        count = count_tasks(user=user, **criteria)
+        return Page(count=count, items=present(items)), _turns_overdue_at(items)
 
     entry = None
     if not changes_with_the_clock(criteria):
         entry = cache.lookup(
             name="tasks:page",
             depends_on=cache.list_versions(user),
-            params=(user.id, offset, limit, _criteria_key(criteria), _name_of(present)),
+            params=(
+                user.id,
+                offset,
+                limit,
+                tuple(ordering or ()),
+                _criteria_key(criteria),
+                _name_of(present),
+            ),
         )
     if entry is not None and entry.hit:
         return Page(count=entry.value.count, items=entry.value.items, cached=True)

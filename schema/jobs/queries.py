@@ -1,26 +1,29 @@
 import strawberry
 import strawberry_django
-from django.db.models import QuerySet
 
 from backend.jobs import selectors
 from schema.core import parse_id, user_of
 from schema.jobs.inputs import JobFilter
 from schema.jobs.types import JobType
-from schema.pagination import OffsetPaginated
+from schema.pagination import NO_PAGINATION, OffsetPaginated, OffsetPaginationInput, offset_page
 from schema.permissions import IsAuthenticated
 
 
 @strawberry.type
 class JobQueries:
-    @strawberry_django.offset_paginated(
-        OffsetPaginated[JobType], permission_classes=[IsAuthenticated]
-    )
-    def jobs(self, info: strawberry.Info, filters: JobFilter | None = None) -> QuerySet:
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    def jobs(
+        self,
+        info: strawberry.Info,
+        filters: JobFilter | None = None,
+        pagination: OffsetPaginationInput | None = NO_PAGINATION,
+    ) -> OffsetPaginated[JobType]:
         """Your jobs, newest first."""
         criteria = {}
         if filters is not None:
             criteria = {"status": filters.status, "kind": filters.kind}
-        return selectors.job_list(user=user_of(info), **criteria)
+        jobs = selectors.job_list(user=user_of(info), **criteria)
+        return offset_page(jobs, info=info, pagination=pagination)
 
     @strawberry_django.field(permission_classes=[IsAuthenticated])
     def job(self, info: strawberry.Info, id: strawberry.ID) -> JobType | None:

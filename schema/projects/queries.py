@@ -1,11 +1,10 @@
 import strawberry
 import strawberry_django
-from django.db.models import QuerySet
 
 from backend.projects import selectors
 from schema.core import parse_id, user_of
 from schema.ordering import ordering_keys
-from schema.pagination import OffsetPaginated
+from schema.pagination import NO_PAGINATION, OffsetPaginated, OffsetPaginationInput, offset_page
 from schema.permissions import IsAuthenticated
 from schema.projects.inputs import ProjectFilter, ProjectOrder
 from schema.projects.types import ProjectType
@@ -13,21 +12,21 @@ from schema.projects.types import ProjectType
 
 @strawberry.type
 class ProjectQueries:
-    @strawberry_django.offset_paginated(
-        OffsetPaginated[ProjectType], permission_classes=[IsAuthenticated]
-    )
+    @strawberry.field(permission_classes=[IsAuthenticated])
     def projects(
         self,
         info: strawberry.Info,
         filters: ProjectFilter | None = None,
         order: list[ProjectOrder] | None = None,
-    ) -> QuerySet:
+        pagination: OffsetPaginationInput | None = NO_PAGINATION,
+    ) -> OffsetPaginated[ProjectType]:
         """Projects you own or are a member of."""
-        return selectors.project_list(
+        projects = selectors.project_list(
             user=user_of(info),
             search=filters.search if filters else None,
             ordering=ordering_keys(order),
         )
+        return offset_page(projects, info=info, pagination=pagination)
 
     @strawberry_django.field(permission_classes=[IsAuthenticated])
     def project(self, info: strawberry.Info, id: strawberry.ID) -> ProjectType | None:

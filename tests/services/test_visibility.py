@@ -7,7 +7,7 @@ from backend.projects.models import Project
 from backend.projects.selectors import get_project, project_list
 from backend.projects.services import add_project_member, create_project, remove_project_member
 from backend.tasks.models import Task
-from backend.tasks.selectors import get_task, task_list
+from backend.tasks.selectors import count_tasks, get_task, task_list
 from backend.tasks.services import create_task
 
 
@@ -88,3 +88,41 @@ def test_task_list_filters_never_widen_visibility(alice, mallory, project, task)
     found = task_list(user=alice, search="announcement")
     assert list(found) == [task]
     assert not task_list(user=mallory, project_id=project.id).exists()
+
+
+@pytest.fixture
+def every_situation(alice, bob, mallory, staff):
+    """Tasks seen through each part of the rule, alone and together, for three people."""
+    launch = create_project(actor=alice, name="Launch")
+    add_project_member(actor=alice, project_id=launch.id, user_id=bob.id)
+    elsewhere = create_project(actor=mallory, name="Elsewhere")
+    rows = [
+        (launch, alice, None),
+        (launch, alice, bob),
+        (launch, bob, bob),
+        (None, alice, None),
+        (None, alice, mallory),
+        (None, mallory, mallory),
+        (elsewhere, mallory, None),
+        (elsewhere, alice, None),  # alice created it while she was a member, say
+        (elsewhere, mallory, bob),
+        (elsewhere, bob, bob),
+    ]
+    for number, (project, creator, assignee) in enumerate(rows):
+        Task.objects.create(
+            title=f"Task {number}", project=project, created_by=creator, assignee=assignee
+        )
+    return [alice, bob, mallory, staff, AnonymousUser()]
+
+
+def test_counting_in_parts_counts_what_the_rule_shows(every_situation):
+    for user in every_situation:
+        tasks = Task.objects.all()
+        assert tasks.count_visible_to(user) == tasks.visible_to(user).count(), user
+        pending = tasks.filter(title__in=["Task 1", "Task 4", "Task 9"])
+        assert pending.count_visible_to(user) == pending.visible_to(user).count(), user
+
+
+def test_the_count_of_a_filtered_list_matches_its_rows(every_situation, bob):
+    assert count_tasks(user=bob, search="Task") == task_list(user=bob, search="Task").count() == 5
+    assert count_tasks(user=bob, assignee_id=bob.id) == 4
