@@ -716,7 +716,7 @@ class PlainObjectCompletion:
     def _shared_plan(self, object_type, field_details_list) -> _PlainSelection | None:
         """The plan of a selection, made once for every request of the same parsed document.
 
-        Prepared documents (schema/documents.py) give every request with the same query text the
+        The parser cache (schema/limits.py) gives every request with the same query text the
         same document, so its nodes identify the selection; the variables that `@skip` and
         `@include` read are part of the key (a plan holds no field with arguments, so no other
         variable changes it: a list paged with `offset: $offset` shares one plan). Entries keep
