@@ -268,6 +268,10 @@ SIMPLE_JWT = {
 GRAPHQL_MAX_DEPTH = positive_int("GRAPHQL_MAX_DEPTH", 10)
 GRAPHQL_MAX_ALIASES = positive_int("GRAPHQL_MAX_ALIASES", 15)
 GRAPHQL_MAX_TOKENS = positive_int("GRAPHQL_MAX_TOKENS", 2000)
+# Field selections once fragments are expanded (schema/limits.py): fragments that spread each
+# other multiply a short text. GraphiQL's introspection query selects about 230, the largest
+# document of graphql-queries/ 39; a text of 2000 tokens without fragments holds at most ~1000.
+GRAPHQL_MAX_FIELDS = positive_int("GRAPHQL_MAX_FIELDS", 1000)
 GRAPHQL_MAX_PAGE_SIZE = positive_int("GRAPHQL_MAX_PAGE_SIZE", 100)
 GRAPHQL_DEFAULT_PAGE_SIZE = positive_int("GRAPHQL_DEFAULT_PAGE_SIZE", 20)
 

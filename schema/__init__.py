@@ -5,10 +5,10 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from schema.accounts.mutations import AccountMutations
 from schema.accounts.queries import AccountQueries
-from schema.documents import DocumentSchema
 from schema.jobs.mutations import JobMutations
 from schema.jobs.queries import JobQueries
 from schema.jobs.subscriptions import JobSubscriptions
+from schema.limits import EXTENSIONS as DOCUMENT_LIMITS
 from schema.notifications.mutations import NotificationMutations
 from schema.notifications.queries import NotificationQueries
 from schema.notifications.subscriptions import NotificationSubscriptions
@@ -37,12 +37,12 @@ class Subscription(TaskSubscriptions, NotificationSubscriptions, JobSubscription
     pass
 
 
-# Parsing and validation, with the limits on a document's size, happen once per document text
-# (schema/documents.py), so an abusive document is refused before it executes.
-schema = DocumentSchema(
+# A document is parsed and validated once per text, and refused before it is validated when it
+# is over the limits (schema/limits.py).
+schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
     execution_context_class=SharingExecutionContext,
-    extensions=[DjangoOptimizerExtension],
+    extensions=[DjangoOptimizerExtension, *DOCUMENT_LIMITS],
 )

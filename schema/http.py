@@ -30,6 +30,7 @@ from strawberry.types.graphql import OperationType
 
 from backend.core import graphql_cache, ratelimit
 from backend.core.authentication import CachedJWTAuthentication
+from schema.limits import parsed_within_limits
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ class GraphQLView(View):
             except ratelimit.RateLimited as limited:
                 raise _too_many(limited) from None
             params = self._parameters(request)
-            cached = graphql_cache.cached_response(request, params, self.schema.valid_document)
+            cached = graphql_cache.cached_response(request, params, parsed_within_limits)
             if cached is not None and cached.body is not None:
                 return self._encoded(cached.body, media_type, status=200)
             result = self._execute(request, params)

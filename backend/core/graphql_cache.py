@@ -142,13 +142,14 @@ class CachedResponse:
 
 
 def cached_response(
-    request, params: dict, valid_document: Callable[[str], DocumentNode | None]
+    request, params: dict, parsed_document: Callable[[str], DocumentNode | None]
 ) -> CachedResponse | None:
     """The cache slot for this request, None when its answer may not be cached.
 
-    `valid_document` gives the parsed document of a query text that parses and validates (None
-    otherwise: executing it reports the problem); it is asked only when caching could apply.
-    Attaches the request's `CachePolicy` for the resolvers.
+    `parsed_document` gives the parsed document of a query text that parses and is within the
+    document limits (None otherwise: executing it reports the problem); it is asked only when
+    caching could apply. An answer is stored only when it has no errors, so a text found here
+    has passed validation before. Attaches the request's `CachePolicy` for the resolvers.
     """
     user = request.user
     if (
@@ -157,7 +158,7 @@ def cached_response(
         or not cache.caching_applies()
     ):
         return None
-    document = valid_document(params["query"])
+    document = parsed_document(params["query"])
     if document is None:
         return None
     dependencies = _dependencies(user, document, params)
