@@ -2,8 +2,8 @@
 PostGraphile v4 as the peer, in the same run.
 
     npm install --prefix /work/peer postgraphile@4.9.2      # the peer, outside the repo (once)
-    .venv/bin/python bench/api.py \\
-        --checkout before=/work/before --checkout after=/work/main --json /tmp/bench-api.json
+    .venv/bin/python bench/api.py --checkout before=/work/before \\
+        --checkout after=/work/main --explain --json /tmp/bench-api-1m.json
 
 Run from this repo's root with its virtualenv (it runs every checkout: a checkout needs no
 virtualenv of its own) on a quiet machine: ~20 minutes at the defaults with two checkouts, the
@@ -15,9 +15,9 @@ Each `--checkout NAME=PATH` (default: this checkout, as `current`) gets its own 
 checkout adds does not help the other. Each database is the benchmark's own: it is seeded with
 plain SQL (once; again when its task count differs, after emptying `tasks_task`): a bench owner,
 9 more members and `--viewers` viewers of one project "Bench" holding all `--tasks` tasks
-(created over the last two years, statuses, priorities, assignees and due dates varied, some
-null) and ~0.31 comments per task; then `VACUUM ANALYZE`. Tokens come from each checkout's own
-`backend.accounts.services.tokens_for`.
+(created over the last two years by the 10 first members in turn, statuses, priorities,
+assignees and due dates varied, some null) and ~0.31 comments per task; then `VACUUM ANALYZE`.
+Tokens come from each checkout's own `backend.accounts.services.tokens_for`.
 
 Each checkout is served by Uvicorn (`--web-workers`, loopback) with the caches (selectors,
 GraphQL responses, signed-in user: `CACHE_SELECTORS`) off, then on. The pages, each checked
@@ -47,10 +47,14 @@ Every page is measured with wrk (`--connections`, `--seconds` after an unrecorde
 and PostGraphile's matching page, checkouts of one page next to each other, the order of pages
 and of checkouts rotating every round so that the machine's drift falls on all. With caches off,
 `--viewer-rounds` more rounds of the Stride pages where each request comes from the next of the
-viewers (a wrk Lua script), as when many users open the list. CPU per request: the server's
-processes (Uvicorn's master and workers; Node) and the PostgreSQL backends connected to its
-database, from /proc, over the measured seconds. Prints a Markdown table per cache setting, and
-with `--json PATH` writes the raw measurements.
+viewers (a wrk Lua script), as when many users open the list. Each measured run starts and ends
+with the server idle and no query active in its database: a page that takes seconds (an
+uncached count) is still being served after wrk stops, and would otherwise load the next run.
+Such a page completes few requests: a rate over fewer than 50 is marked `*` (raise `--seconds`).
+CPU per request, over the measured seconds, from /proc: the server's processes (Uvicorn's
+master and workers; Node) and the whole PostgreSQL server (every backend, parallel workers of a
+query included; on a shared machine, others' queries too). Prints a Markdown table per cache
+setting, and with `--json PATH` writes the raw measurements.
 
 `--explain` prints EXPLAIN (ANALYZE, BUFFERS) of the SQL each checkout runs for the bench
 owner's `totalCount`, captured by running the checkout's GraphQL schema in process (and its
@@ -88,6 +92,7 @@ OWNER = "bench_owner"
 MEMBERS = [OWNER, *(f"bench_member_{n}" for n in range(1, 10))]
 SECRET_KEY = "bench-only-secret-key-" + "x" * 40
 PEER = "PostGraphile"
+FEW = 50  # requests completed over all rounds, below which a rate is marked unreliable
 # The tables PostGraphile's pages read; every other one is omitted from its schema.
 PEER_TABLES = (
     "accounts_user",
@@ -183,7 +188,7 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def tail(text: str, lines: int = 15) -> str:
+def tail(text: str, lines: int = 8) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
@@ -429,7 +434,8 @@ def seed_tasks(db, project: int, members: list[int], tasks: int) -> None:
             # The 10 first members in turn; nobody on one task in eleven.
             "assignee_id": "CASE WHEN mod(n, 11) = 0 THEN NULL "
             "ELSE (%(members)s::bigint[])[1 + mod(n, 10)::int] END",
-            "created_by_id": "%(owner)s",
+            # The 10 first members in turn, as in a team: the count's parts differ per person.
+            "created_by_id": "(%(members)s::bigint[])[1 + mod(n * 7, 10)::int]",
             "project_id": "%(project)s",
         },
         # Over the last two years, one task every 63 s at 1,000,000, the newest last.
@@ -460,13 +466,16 @@ def seed_tasks(db, project: int, members: list[int], tasks: int) -> None:
 
 
 def process_tree(pid: int) -> list[int]:
-    """The process and its descendants, from /proc/<pid>/task/*/children (Linux)."""
-    pids, index = [pid], 0
-    while index < len(pids):
-        for children in Path(f"/proc/{pids[index]}/task").glob("*/children"):
-            with contextlib.suppress(OSError):
-                pids += [int(child) for child in children.read_text().split()]
-        index += 1
+    """The process and its descendants, from every /proc/<pid>/stat's parent (Linux): the
+    /proc/<pid>/task/*/children lists miss processes while others start or end."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(stat.parent.name))
+    pids = [pid]
+    for each in pids:
+        pids += children.get(each, [])
     return pids
 
 
@@ -486,11 +495,15 @@ def cpu_since(before: dict[int, float], pids) -> float:
 
 
 def wait_ready(process: subprocess.Popen, url: str, request: Request, logfile: Path, wait: float):
-    deadline = time.monotonic() + wait
+    started = time.monotonic()
     parts = urlsplit(url)
-    while time.monotonic() < deadline:
+    while time.monotonic() < started + wait:
         if process.poll() is not None:
             raise BenchError(f"exited with {process.returncode}:\n{tail(logfile.read_text())}")
+        # Uvicorn's master outlives workers that fail to start.
+        if time.monotonic() > started + 15 and "Traceback" in logfile.read_text():
+            stop(process)
+            raise BenchError(f"failed to start:\n{tail(logfile.read_text())}")
         try:
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
             connection.request(request.method, request.path, request.body, request.headers)
@@ -654,36 +667,65 @@ def check_page(target: Target, page: str, tasks: int, token: str | None = None) 
 
 
 def measure(target: Target, page: str, args, admin, viewers=False) -> dict:
-    """One page of one server under load for `--seconds`, after `--warmup` unrecorded."""
+    """One page of one server under load for `--seconds`, after `--warmup` unrecorded, each
+    started and followed by an idle server and database."""
     request = target.requests[page]
     tokens = target.viewer_tokens if viewers else None
     load_with = _wrk if args.load == "wrk" else _python_load
     with load_with(target.base + request.path, request, tokens, args) as run:
+        settle(target, admin)
         servers = process_tree(target.process.pid)
-        backends = database_backends(admin, target.database)
-        server_before, database_before = cpu_by_pid(servers), cpu_by_pid(backends)
+        server_before = cpu_by_pid(servers)
+        database_before = postgres_cpu(args.postmaster)
         outcome = run()
         server_cpu = cpu_since(server_before, servers)
-        backends = set(backends) | set(database_backends(admin, target.database))
-        database_cpu = cpu_since(database_before, backends)
+        database_after = postgres_cpu(args.postmaster)
+    settle(target, admin)
     served = outcome.pop("served")
+    database_cpu = None if database_before is None else database_after - database_before
     return {
         **outcome,
         "served": served,
         "cpu_ms": server_cpu / served * 1000 if served else None,
-        "db_cpu_ms": database_cpu / served * 1000 if served and backends else None,
+        "db_cpu_ms": database_cpu / served * 1000 if served and database_cpu is not None else None,
     }
 
 
-def database_backends(admin, database: str) -> list[int]:
-    """The PostgreSQL processes serving connections to `database`."""
-    return [
-        pid
-        for (pid,) in admin.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            (database,),
-        ).fetchall()
-    ]
+def settle(target: Target, admin, limit: float = 120) -> None:
+    """Waits (up to `limit` s) for the server and its database to be idle. A load generator
+    stops with requests in flight, which a slow page (a count over 1,000,000 tasks: seconds
+    under load) goes on serving: they must not load the next measurement."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        servers = process_tree(target.process.pid)
+        before = cpu_by_pid(servers)
+        time.sleep(0.25)
+        (active,) = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state = 'active' "
+            "AND pid <> pg_backend_pid()",
+            (target.database,),
+        ).fetchone()
+        if not active and cpu_since(before, servers) < 0.025:
+            return
+    log(f"{target.name} still busy after {limit:.0f} s")
+
+
+def postmaster_of(admin) -> int | None:
+    """The PostgreSQL server's first process (the parent of a backend), if this machine's."""
+    (backend,) = admin.execute("SELECT pg_backend_pid()").fetchone()
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    return None
+
+
+def postgres_cpu(postmaster: int | None) -> float | None:
+    """CPU seconds of the whole PostgreSQL server so far: the postmaster and its processes,
+    live ones and those it reaped (closed connections, parallel workers of a query)."""
+    if postmaster is None:
+        return None
+    fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    reaped = sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return reaped + sum(cpu_by_pid(process_tree(postmaster)[1:]).values())
 
 
 @contextlib.contextmanager
@@ -719,12 +761,15 @@ def _wrk(url: str, request: Request, viewers, args):
             errors = int(failed.group(1)) if failed else 0
             if socket_errors:
                 errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
+            served = int(re.search(r"(\d+) requests in", output).group(1))
+            p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
+            p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
             return {
                 "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-                "p50": _wrk_ms(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1)),
-                "p99": _wrk_ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1)),
+                "p50": _wrk_ms(p50.group(1)) if served and p50 else None,
+                "p99": _wrk_ms(p99.group(1)) if served and p99 else None,
                 "errors": errors,
-                "served": int(re.search(r"(\d+) requests in", output).group(1)),
+                "served": served,
             }
 
         yield run
@@ -1018,14 +1063,15 @@ def summary(results, cache, page, target):
         "max": max(rates),
         **{key: mean(key) for key in ("p50", "p99", "cpu_ms", "db_cpu_ms")},
         "errors": sum(r["errors"] for r in rows),
-        "rounds": len(rows),
+        "served": sum(r["served"] for r in rows),
     }
 
 
 def table(results, cache, checkouts: list[str], peer: bool, pages: list[str]) -> list[str]:
     targets = [*checkouts, *([PEER] if peer else [])]
+    rows = [r for r in results if r["cache"] == cache]
     labels = [*pages, *(f"{page}, viewers" for page in pages)]
-    labels = [label for label in labels if any(r["page"] == label for r in results)]
+    labels = [label for label in labels if any(r["page"] == label for r in rows)]
     header = ["page", *(f"{t} req/s (min-max)" for t in targets)]
     header += [f"{t}/{PEER}" for t in checkouts if peer]
     header += [f"{t}/{checkouts[0]}" for t in checkouts[1:]]
@@ -1043,8 +1089,9 @@ def table(results, cache, checkouts: list[str], peer: bool, pages: list[str]) ->
         cells = [label]
         for t in targets:
             s = stats[t]
+            few = "*" if s and s["served"] < FEW else ""  # too few for a rate: longer runs
             cells.append(
-                f"{number(s['rps'])} ({number(s['min'])}-{number(s['max'])})" if s else "-"
+                f"{number(s['rps'])}{few} ({number(s['min'])}-{number(s['max'])})" if s else "-"
             )
         cells += [ratio(stats[t], peer_stats) for t in checkouts if peer]
         cells += [ratio(stats[t], stats[checkouts[0]]) for t in checkouts[1:]]
@@ -1119,6 +1166,7 @@ def parse_arguments():
             parser.error(f"--checkout {spec}: database {database} invalid or taken")
         checkouts.append(Checkout(name, Path(path).resolve(), database))
     args.run_id = time.strftime("%Y%m%d%H%M%S")
+    args.postmaster = None
     args.logs = Path(tempfile.mkdtemp(prefix="stride-bench-api-"))
     return args, checkouts
 
@@ -1128,6 +1176,7 @@ def main():
     started = datetime.datetime.now(datetime.UTC)
     failures, results, broken, notes = [], [], {}, []
     admin = psycopg.connect(f"{args.postgres}/postgres", autocommit=True)
+    args.postmaster = postmaster_of(admin)
     for checkout in checkouts:
         try:
             prepare(checkout, args, admin)
@@ -1209,33 +1258,38 @@ def main():
         except (BenchError, OSError, subprocess.SubprocessError, ValueError) as error:
             explained[checkout.name] = {"notes": [f"failed: {error}"], "plans": []}
 
-    names = [checkout.name for checkout in ready]
+    names = [c.name for c in ready if any(r["target"] == c.name for r in results)]
     commits = ", ".join(f"{c.name} = {c.commit} ({c.path})" for c in checkouts)
     comments = ready[0].seeding.get("comments", 0) if ready else 0
+    workers, cores = args.postgraphile_workers, len(os.sched_getaffinity(0))
     print(
-        f"\n{started:%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores {platform.machine()}; "
-        f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; "
-        f"{args.tasks:,} tasks ({comments:,} comments, {args.viewers:,} viewers); load from "
-        f"{args.load}, {args.connections} connections, {args.seconds} s a page after "
-        f"{args.warmup} s of warm-up, {args.rounds} rounds (+{args.viewer_rounds} of viewers); "
-        f"Uvicorn --workers {args.web_workers}; {commits}"
-        + (
-            f"; {PEER} {peer_version} ({args.postgraphile_workers} Node process"
-            f"{'es' if args.postgraphile_workers > 1 else ''}, reading {peer.database})"
-            if peer
-            else ""
-        )
+        f"\n{started:%Y-%m-%d %H:%M} UTC, {cores} cores {platform.machine()}, "
+        f"load average {load_before[0]:.2f} before and {load_after[0]:.2f} after (1 min).\n"
+        f"{args.tasks:,} tasks, {comments:,} comments, {args.viewers:,} viewers; {args.load}, "
+        f"{args.connections} connections, {args.seconds} s a page after {args.warmup} s of "
+        f"warm-up, {args.rounds} round(s) (+{args.viewer_rounds} of viewers, caches off); "
+        f"Uvicorn --workers {args.web_workers}.\nCheckouts: {commits}."
     )
+    if peer:
+        print(
+            f"{PEER} {peer_version}: {workers} Node process{'es' if workers > 1 else ''}, "
+            f"reading {peer.database}."
+        )
     for cache in ("off", "on"):
         if any(r["cache"] == cache for r in results):
             print(f"\nCaches {cache} (CACHE_SELECTORS={int(cache == 'on')}):\n")
             print("\n".join(table(results, cache, names, bool(peer), args.pages)))
+    if results:
+        print(
+            f"\n`*`: fewer than {FEW} requests completed in all: too few for a rate. CPU: the "
+            "server's processes (Uvicorn's master and workers, or Node) + the whole PostgreSQL "
+            "server (every backend and parallel worker; others' queries too on a shared machine)."
+        )
     if peer:
         print(
-            f"\n{PEER} has no visibility rule: it reads every task, where Stride filters to what "
+            f"{PEER} has no visibility rule: it reads every task, where Stride filters to what "
             "the bench owner may see (every task here). It has no caches: its pages are measured "
-            "again in each table. Server CPU: Uvicorn's master and workers, or Node; PostgreSQL: "
-            "the backends connected to the server's database."
+            "again in each table."
         )
     for checkout in ready:
         if checkout.seeding.get("seeded"):
@@ -1257,12 +1311,14 @@ def main():
         print(f"\n- {line}")
     if failures:
         print(f"\nServer logs: {args.logs}")
+    else:
+        shutil.rmtree(args.logs, ignore_errors=True)
     if args.json:
         args.json.write_text(
             json.dumps(
                 {
                     "started": started.isoformat(),
-                    "machine": {"cores": os.cpu_count(), "arch": platform.machine()},
+                    "machine": {"cores": len(os.sched_getaffinity(0)), "arch": platform.machine()},
                     "load_average": {"before": load_before, "after": load_after},
                     "settings": {
                         key: str(value) if isinstance(value, Path) else value
