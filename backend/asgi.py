@@ -1,4 +1,5 @@
-"""The ASGI entry point: HTTP goes to Django; WebSocket routes join here as they arrive."""
+"""The ASGI entry point: GraphQL over HTTP to its own application, other HTTP to Django, WebSocket
+to Channels."""
 
 import gc
 import os
@@ -9,14 +10,25 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 django.setup(set_prefix=False)
 
 # These need Django set up first.
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
+from django.urls import path, re_path  # noqa: E402
 
 from backend.realtime.routing import websocket_application  # noqa: E402
 from schema import schema  # noqa: E402
+from schema.view import GraphQLApp  # noqa: E402
 
 application = ProtocolTypeRouter(
-    {"http": get_asgi_application(), "websocket": websocket_application(schema)}
+    {
+        "http": URLRouter(
+            [
+                # Async up to execution, without Django's middleware (schema/view.py).
+                path("graphql/", GraphQLApp(schema)),
+                re_path(r"", get_asgi_application()),
+            ]
+        ),
+        "websocket": websocket_application(schema),
+    }
 )
 
 # A web process keeps long-lived objects for each open socket (a thousand sockets hold ~500,000

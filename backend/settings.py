@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    "backend.core",
+    "backend.caching",
     "backend.accounts",
     "backend.projects",
     "backend.tasks",
@@ -150,7 +150,7 @@ else:
         }
     }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-# Lists and task details cached in the selectors (backend/core/cache.py), GraphQL responses and
+# Lists and task details cached in the selectors (backend/caching/store.py), GraphQL responses and
 # the signed-in user; off to measure or debug.
 CACHE_SELECTORS = env.bool("CACHE_SELECTORS", default=True)
 
@@ -212,7 +212,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # simplejwt's, with the user read from the cache (schema/http.py uses it too).
-        "backend.core.authentication.CachedJWTAuthentication",
+        "backend.platform.authentication.CachedJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -221,8 +221,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "backend.core.ratelimit.AnonThrottle",
-        "backend.core.ratelimit.UserThrottle",
+        "backend.platform.ratelimit.AnonThrottle",
+        "backend.platform.ratelimit.UserThrottle",
     ],
     # The same limits apply to GraphQL operations (schema/http.py). Format: "<count>/<s|m|h|d>".
     "DEFAULT_THROTTLE_RATES": {

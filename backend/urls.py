@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from schema import schema
-from schema.http import GraphQLView
+from schema.view import graphql_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("graphql/", GraphQLView.as_view(schema=schema), name="graphql"),
+    # Under ASGI, backend/asgi.py serves this path before Django (schema.view.GraphQLApp).
+    path("graphql/", graphql_view(schema), name="graphql"),
     path("api/", include("backend.api.urls")),
     path("", include("backend.api.urls_aliases")),
 ]

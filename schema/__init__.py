@@ -1,10 +1,10 @@
 """The Stride GraphQL schema: one query, mutation and subscription root merged from the domains."""
 
 import strawberry
-from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from schema.accounts.mutations import AccountMutations
 from schema.accounts.queries import AccountQueries
+from schema.adapters import QuerySetOptimizer
 from schema.jobs.mutations import JobMutations
 from schema.jobs.queries import JobQueries
 from schema.jobs.subscriptions import JobSubscriptions
@@ -44,5 +44,5 @@ schema = strawberry.Schema(
     mutation=Mutation,
     subscription=Subscription,
     execution_context_class=SharingExecutionContext,
-    extensions=[DjangoOptimizerExtension, *DOCUMENT_LIMITS],
+    extensions=[QuerySetOptimizer, *DOCUMENT_LIMITS],
 )

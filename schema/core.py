@@ -5,7 +5,7 @@ import strawberry_django
 from strawberry.extensions import FieldExtension
 from strawberry_django.fields.types import OperationInfo, OperationMessage
 
-from backend.core.errors import field_error
+from backend.platform.errors import field_error
 from schema.permissions import IsAuthenticated
 
 

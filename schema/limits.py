@@ -254,10 +254,8 @@ _parse = DocumentParsing().cached_parse_document
 def parsed_within_limits(query: str) -> DocumentNode | None:
     """The parsed document of `query` when it parses and is within the limits, else None.
 
-    For the response cache (backend/core/graphql_cache.py), before it looks an answer up. It
-    stores only answers given without errors, so a text it finds an answer for has passed
-    graphql-core's validation before; the limits, which settings change, are checked again.
-    A text too long to remember is not cached either.
+    For the response cache (schema/response_cache.py): which root fields an answer about to
+    be computed holds. A text too long to remember is not cached either.
     """
     if not _remembered(query):
         return None

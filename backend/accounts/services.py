@@ -9,8 +9,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from backend import events
 from backend.accounts.models import User
-from backend.core.errors import field_error
 from backend.events import DomainEvent, EventKind
+from backend.platform.errors import field_error
 
 PROFILE_FIELDS = (
     "first_name",

@@ -14,8 +14,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from backend.core.errors import ConflictError
-from backend.core.ratelimit import RateLimited
+from backend.platform.errors import ConflictError
+from backend.platform.ratelimit import RateLimited
 
 NON_FIELD_KEYS = {NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY}
 

@@ -1,15 +1,45 @@
-"""Page-number pagination (`count`, `next`, `previous`, `results`) over cached selector pages.
+"""Page-number pagination (`count`, `next`, `previous`, `results`) of lists cached as sent.
 
-The selectors return one page and the list's size together (both cached), so the
-paginator is handed the count instead of running COUNT(*) itself.
+A list view computes one page, serialized, and the list's size together, and keeps both for a
+minute per user and query (`cached_page`) under the versions the invalidation keeps exact: a hit
+costs neither SQL nor serialization. The paginator is handed the count instead of running
+COUNT(*) itself.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from backend.core.pages import Page
+from backend.caching import store
+from backend.projects.selectors import list_versions
+
+
+@dataclass
+class Page:
+    """One page of a list as it is sent, the size of the whole list, how long the two may be
+    kept, and whether they came from the cache."""
+
+    count: int
+    results: list
+    timeout: int = store.LIST_TIMEOUT
+    cached: bool = False
+
+
+def cached_page(*, name: str, request, params: tuple, compute: Callable[[], Page]) -> Page:
+    """`compute()`'s page, cached per user and `params` for `page.timeout` seconds."""
+    page, cached = store.read_through(
+        name=name,
+        params=(request.user.id, *params),
+        depends_on=list_versions(request.user),
+        timeout=lambda page: page.timeout,
+        compute=compute,
+    )
+    page.cached = cached
+    return page
 
 
 class PageNumbers(PageNumberPagination):
@@ -37,14 +67,14 @@ class PageNumbers(PageNumberPagination):
             )
         return min(int(raw), self.max_page_size)
 
-    def respond(self, page: Page, results, items_key: str = "results"):
+    def respond(self, page: Page, items_key: str = "results"):
         """The paginated response for `page`, as served by `window()`'s request."""
         paginator = Paginator([], self.size)
         paginator.count = page.count  # known already: the paginator must not count again
         if self.number > paginator.num_pages:
             raise NotFound("Invalid page.")
-        self.page = DjangoPage(page.items, self.number, paginator)
-        response = self.get_paginated_response(results)
+        self.page = DjangoPage(page.results, self.number, paginator)
+        response = self.get_paginated_response(page.results)
         if items_key != "results":
             response.data[items_key] = response.data.pop("results")
         return response

@@ -10,7 +10,7 @@ class CachedJWTScheme(SimpleJWTScheme):
     module is imported with the preprocessing hook, before any view is described.
     """
 
-    target_class = "backend.core.authentication.CachedJWTAuthentication"
+    target_class = "backend.platform.authentication.CachedJWTAuthentication"
 
 
 def only_api_paths(endpoints, **kwargs):

@@ -2,9 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
-from backend.core import cache
-from backend.core.pages import Page
-from backend.projects.models import Project
+from backend.caching import store, versions
+from backend.projects.models import Membership, Project
 
 PROJECT_ORDERINGS = {"name", "created_at", "updated_at"}
 
@@ -23,21 +22,23 @@ def get_project(*, user, project_id: int) -> Project:
     return Project.objects.visible_to(user).get(id=project_id)
 
 
-def project_page(
-    *, user, offset: int, limit: int, search: str | None = None, ordering: list[str] | None = None
-) -> Page:
-    """A page of `project_list` with owner and members loaded, and the count; cached a minute."""
-
-    def compute():
-        projects = project_list(user=user, search=search, ordering=ordering)
-        rows = projects.select_related("owner").prefetch_related("members")[offset : offset + limit]
-        return Page(count=projects.count(), items=list(rows))
-
-    page, cached = cache.read_through(
-        name="projects:page",
-        depends_on=cache.list_versions(user),
-        params=(user.id, offset, limit, search, tuple(ordering or ())),
-        timeout=cache.LIST_TIMEOUT,
-        compute=compute,
+def member_project_ids(user_id: int) -> list[int]:
+    """The ids of the user's projects, cached until their memberships change."""
+    project_ids, _ = store.read_through(
+        name="member-of",
+        params=(user_id,),
+        depends_on=[versions.user_access(user_id)],
+        timeout=store.VERSION_TIMEOUT,
+        compute=lambda: sorted(
+            Membership.objects.filter(user_id=user_id).values_list("project_id", flat=True)
+        ),
     )
-    return Page(count=page.count, items=page.items, cached=cached)
+    return project_ids
+
+
+def list_versions(user) -> list[str]:
+    """The versions every cached list answer for `user` depends on (each of their projects')."""
+    if user.is_staff or not store.applies():
+        # Nothing will be cached or read: the projects need not be looked up.
+        return versions.list_versions(user, [])
+    return versions.list_versions(user, member_project_ids(user.id))

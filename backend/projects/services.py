@@ -5,8 +5,8 @@ from django.db import transaction
 
 from backend import events
 from backend.accounts.models import User
-from backend.core.errors import field_error
 from backend.events import EventKind, project_event
+from backend.platform.errors import field_error
 from backend.projects.models import Membership, Project
 
 EDITABLE_FIELDS = ("name", "description")

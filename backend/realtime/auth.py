@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 
-from backend.core.authentication import CachedJWTAuthentication
+from backend.platform.authentication import CachedJWTAuthentication
 
 # The same authentication as GraphQL over HTTP and REST: one rule for who a token belongs to,
 # and a deactivation applies to a new socket as it does to the next request.

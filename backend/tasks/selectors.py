@@ -1,19 +1,17 @@
-"""Reads on tasks. Every front door filters and orders through `task_list`.
+"""Reads on tasks. Every front door filters and orders through `task_list`, and counts through
+`count_tasks`.
 
-Pages, counts, stats and single tasks are cached per user (backend/core/cache.py); the
-invalidation subscriber keeps them exact.
+Single tasks and stats are cached per user (backend/caching/store.py); the invalidation
+subscriber keeps them exact.
 """
 
-import math
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from backend.core import cache
-from backend.core.pages import Page
+from backend.caching import store, versions
+from backend.projects.selectors import list_versions
 from backend.tasks.models import Comment, Task, TaskStatus, priority_rank
 
 TASK_ORDERINGS = ("due_date", "priority", "created_at", "updated_at", "title", "status")
@@ -128,68 +126,7 @@ COMMENT_COUNT = Coalesce(
 )
 
 
-def _criteria_key(criteria: dict) -> tuple:
-    return tuple(
-        sorted(
-            (name, tuple(value) if isinstance(value, list) else value)
-            for name, value in criteria.items()
-            if value is not None
-        )
-    )
-
-
-def task_page(
-    *,
-    user,
-    offset: int,
-    limit: int,
-    ordering: list[str] | None = None,
-    present: Callable[[list[Task]], list] = list,
-    **criteria,
-) -> Page:
-    """A page of `task_list` with project, people and comment count loaded, and the count.
-
-    `present` turns the page's tasks into what is returned and cached (the REST layer passes
-    its serializer): a hit then costs neither SQL nor serialization, which cost as much as the
-    query it saved. Cached for a minute per user, query and presentation, and never past the
-    moment a listed task turns overdue (what is presented may say whether it is). The count,
-    an exact COUNT(*) over everything the user sees, costs more than the page and is cached
-    with it. A list filtered on `overdue` is not cached: the clock alone changes it.
-    """
-
-    def compute() -> tuple[Page, datetime | None]:
-        rows = (
-            task_list(user=user, ordering=ordering, **criteria)
-            .select_related("project", "assignee", "created_by")
-            .annotate(annotated_comment_count=COMMENT_COUNT)[offset : offset + limit]
-        )
-        items = list(rows)
-        count = count_tasks(user=user, **criteria)
-        return Page(count=count, items=present(items)), _turns_overdue_at(items)
-
-    entry = None
-    if not changes_with_the_clock(criteria):
-        entry = cache.lookup(
-            name="tasks:page",
-            depends_on=cache.list_versions(user),
-            params=(
-                user.id,
-                offset,
-                limit,
-                tuple(ordering or ()),
-                _criteria_key(criteria),
-                _name_of(present),
-            ),
-        )
-    if entry is not None and entry.hit:
-        return Page(count=entry.value.count, items=entry.value.items, cached=True)
-    page, turns_at = compute()
-    if entry is not None:
-        entry.store(page, _seconds_until(turns_at, cache.LIST_TIMEOUT))
-    return page
-
-
-def _turns_overdue_at(tasks: list[Task]) -> datetime | None:
+def turns_overdue_at(tasks: list[Task]) -> datetime | None:
     """The first moment one of `tasks` becomes overdue, if one will."""
     return min(filter(None, (task.turns_overdue_at for task in tasks)), default=None)
 
@@ -198,16 +135,6 @@ def changes_with_the_clock(criteria: dict) -> bool:
     """Whether a list with these `task_list` criteria changes with time alone, without any
     write (which tasks are overdue): such a list is never cached, by any front door."""
     return criteria.get("overdue") is not None
-
-
-def _seconds_until(moment: datetime | None, longest: int) -> int:
-    if moment is None:
-        return longest
-    return max(1, min(longest, math.ceil((moment - timezone.now()).total_seconds())))
-
-
-def _name_of(function: Callable) -> str:
-    return f"{function.__module__}.{function.__qualname__}"
 
 
 def task_detail(*, user, task_id: int) -> tuple[Task, bool]:
@@ -225,11 +152,11 @@ def task_detail(*, user, task_id: int) -> tuple[Task, bool]:
             .first()
         )
 
-    task, cached = cache.read_through(
+    task, cached = store.read_through(
         name="tasks:detail",
-        depends_on=cache.task_detail_versions(user, task_id),
-        params=(user.id, user.is_staff, task_id),
-        timeout=cache.DETAIL_TIMEOUT,
+        params=(user.id, task_id),
+        depends_on=versions.task_detail_versions(user, task_id),
+        timeout=store.DETAIL_TIMEOUT,
         compute=compute,
     )
     if task is None:
@@ -249,11 +176,11 @@ def task_stats(*, user) -> dict[str, int]:
         )
         return {status: counts.get(status, 0) for status in TaskStatus.values}
 
-    stats, _ = cache.read_through(
+    stats, _ = store.read_through(
         name="tasks:stats",
-        depends_on=cache.list_versions(user),
         params=(user.id,),
-        timeout=cache.LIST_TIMEOUT,
+        depends_on=list_versions(user),
+        timeout=store.LIST_TIMEOUT,
         compute=compute,
     )
     return stats

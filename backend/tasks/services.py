@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from backend import events
 from backend.accounts.models import User
-from backend.core.errors import ConflictError, field_error
 from backend.events import EventKind, task_event
+from backend.platform.errors import ConflictError, field_error
 from backend.projects.models import Membership, Project
 from backend.tasks.models import Activity, ActivityVerb, Comment, Task, TaskPriority, TaskStatus
 

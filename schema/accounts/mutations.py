@@ -2,7 +2,7 @@ import strawberry
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from backend.accounts import services
-from backend.core import ratelimit
+from backend.platform import ratelimit
 from schema.accounts.inputs import ProfileInput, RegisterInput
 from schema.accounts.types import AuthPayloadType, ProfileType
 from schema.core import SuccessType, given_fields, mutation, user_of

@@ -2,7 +2,7 @@ import strawberry
 from strawberry import auto
 
 from backend.accounts.models import User
-from schema.model_types import model_type
+from schema.adapters import model_type
 
 
 @model_type(User, name="User")

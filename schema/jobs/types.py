@@ -4,7 +4,7 @@ from strawberry.scalars import JSON
 
 from backend.jobs.models import Job, JobKind, JobStatus
 from schema.accounts.types import UserType
-from schema.model_types import model_type
+from schema.adapters import model_type
 
 JobKindEnum = strawberry.enum(JobKind, name="JobKind", description="What a job does.")
 JobStatusEnum = strawberry.enum(

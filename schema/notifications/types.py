@@ -4,7 +4,7 @@ from strawberry import auto
 from strawberry.scalars import JSON
 
 from backend.notifications.models import Notification, NotificationKind
-from schema.model_types import model_type
+from schema.adapters import model_type
 
 NotificationKindEnum = strawberry.enum(
     NotificationKind, name="NotificationKind", description="Why you are told."

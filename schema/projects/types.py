@@ -2,7 +2,7 @@ from strawberry import auto
 
 from backend.projects.models import Project
 from schema.accounts.types import UserType
-from schema.model_types import model_type
+from schema.adapters import model_type
 
 
 @model_type(Project, name="Project")

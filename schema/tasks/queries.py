@@ -2,8 +2,8 @@ import strawberry
 import strawberry_django
 from strawberry_django.relay import DjangoListConnection
 
-from backend.core import graphql_cache
 from backend.tasks import selectors
+from schema import response_cache
 from schema.core import parse_id, user_of
 from schema.ordering import ordering_keys
 from schema.pagination import NO_PAGINATION, OffsetPaginated, OffsetPaginationInput, offset_page
@@ -30,7 +30,7 @@ def _criteria(info, filters: TaskFilter | None) -> dict | None:
             if criteria[name] is None:
                 # An id that cannot exist matches nothing, as an unknown id would.
                 return None
-    policy = graphql_cache.policy_of(info.context.request)
+    policy = response_cache.policy_of(info.context.request)
     if policy is not None and selectors.changes_with_the_clock(criteria):
         policy.uncacheable = True
     return criteria

@@ -2,11 +2,11 @@ import strawberry
 import strawberry_django
 from strawberry import auto
 
-from backend.core import graphql_cache
 from backend.tasks.models import Activity, ActivityVerb, Comment, Task, TaskPriority, TaskStatus
 from backend.tasks.selectors import COMMENT_COUNT
+from schema import response_cache
 from schema.accounts.types import UserType
-from schema.model_types import model_type
+from schema.adapters import model_type
 from schema.projects.types import ProjectType
 
 TaskStatusEnum = strawberry.enum(TaskStatus, name="TaskStatus", description="Where a task stands.")
@@ -69,7 +69,7 @@ class TaskType:
     @strawberry_django.field(only=["due_date", "status"])
     def is_overdue(self, root: Task, info: strawberry.Info) -> bool:
         """Due in the past and not completed."""
-        policy = graphql_cache.policy_of(getattr(info.context, "request", None))
+        policy = response_cache.policy_of(getattr(info.context, "request", None))
         turns_at = root.turns_overdue_at
         if policy is not None and turns_at is not None:
             # A cached response must not outlive the answer.

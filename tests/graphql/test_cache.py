@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backend.accounts.services import update_profile
-from backend.core import graphql_cache
 from backend.projects.services import add_project_member, remove_project_member, update_project
 from backend.tasks.services import add_comment, create_task, update_task
+from schema import response_cache
 from tests.conftest import operation
 from tests.settings import CACHES
 
@@ -219,7 +219,7 @@ def test_redis_down_executes_the_operation_and_logs_a_warning(as_bob, task, capl
 
 
 def test_very_long_documents_are_executed_but_not_cached(as_bob, task):
-    padded = operation("tasks") + "#" * graphql_cache.MAX_CACHED_DOCUMENT_LENGTH
+    padded = operation("tasks") + "#" * response_cache.MAX_CACHED_DOCUMENT_LENGTH
     for _ in range(2):
         assert as_bob.data(padded)["tasks"]["totalCount"] == 1
     assert stored_responses() == 0

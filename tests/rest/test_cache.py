@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.accounts.services import update_profile
-from backend.core import cache
-from backend.core.invalidation import versions_to_bump
+from backend.caching import versions
+from backend.caching.invalidation import versions_to_bump
 from backend.events import EventKind, task_event
 from backend.projects.models import Membership
 from backend.projects.services import (
@@ -186,7 +186,7 @@ def test_a_task_change_bumps_its_project_once_whatever_the_number_of_members(ali
         add_project_member(actor=alice, project_id=project.id, user_id=member.id)
     event = task_event(EventKind.TASK_UPDATED, task=task, actor=alice, changes=["title"])
     bumped = versions_to_bump(event)
-    assert cache.project_lists(project.id) in bumped
+    assert versions.project_lists(project.id) in bumped
     assert len(bumped) <= 5, bumped
 
 

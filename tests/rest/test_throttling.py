@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from backend.core.ratelimit import UserThrottle
+from backend.platform.ratelimit import UserThrottle
 from tests.conftest import GraphQLClient, operation
 from tests.rest.conftest import ApiClient, assert_error
 from tests.settings import CACHES

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from backend.core.errors import ConflictError
+from backend.platform.errors import ConflictError
 from backend.tasks.models import Task
 from backend.tasks.services import create_task, update_task
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from backend.core.errors import ConflictError
+from backend.platform.errors import ConflictError
 from backend.projects.services import create_project
 from backend.tasks.models import Activity, Task, TaskStatus
 from backend.tasks.services import (

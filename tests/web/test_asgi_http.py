@@ -69,3 +69,78 @@ async def test_errors_are_answered_like_django_answers_them(alice):
     assert status == 401
     assert headers[b"Content-Type"] == b"application/json"
     assert b"error" in body
+
+
+def graphql_post(query: str, token: bytes | None = None) -> dict:
+    headers = [(b"content-type", b"application/json")]
+    if token is not None:
+        headers.append((b"authorization", token))
+    return {"method": "POST", "body": json.dumps({"query": query}).encode(), "headers": headers}
+
+
+@pytest.fixture
+def executions(monkeypatch):
+    """The GraphQL operations executed (in a worker thread), not answered from the cache."""
+    from schema.view import GraphQLEndpoint
+
+    executed = []
+    execute = GraphQLEndpoint._execute
+
+    def recorded(self, request, token, params, media_type):
+        executed.append(params["query"])
+        return execute(self, request, token, params, media_type)
+
+    monkeypatch.setattr(GraphQLEndpoint, "_execute", recorded)
+    return executed
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_repeated_read_is_answered_from_the_cache_without_executing(
+    alice_token, task, executions
+):
+    query = "{ tasks { totalCount results { title } } }"
+    first = await call("/graphql/", **graphql_post(query, alice_token))
+    second = await call("/graphql/", **graphql_post(query, alice_token))
+
+    assert first[0] == second[0] == 200
+    assert first[2] == second[2]
+    assert json.loads(second[2])["data"]["tasks"]["totalCount"] == 1
+    assert executions == [query]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_bad_token_is_refused_before_anything_runs(db, executions):
+    status, headers, body = await call("/graphql/", **graphql_post("{ me { id } }", b"Bearer x.y"))
+
+    assert status == 401
+    assert headers[b"WWW-Authenticate"] == b'Bearer error="invalid_token"'
+    assert json.loads(body)["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert executions == []
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_answers_carry_the_security_headers(alice_token):
+    _, headers, _ = await call("/graphql/", **graphql_post("{ __typename }", alice_token))
+
+    assert headers[b"X-Content-Type-Options"] == b"nosniff"
+    assert headers[b"X-Frame-Options"] == b"DENY"
+    assert headers[b"Content-Type"] == b"application/json; charset=utf-8"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_body_over_the_upload_limit_is_413(db, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    request = graphql_post("{ __typename }" + " " * 200)
+    status, _, body = await call("/graphql/", **request)
+
+    assert status == 413
+    assert "larger than 100 bytes" in json.loads(body)["errors"][0]["message"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_browsers_get_graphiql(db):
+    status, headers, body = await call("/graphql/", headers=[(b"accept", b"text/html")])
+
+    assert status == 200
+    assert headers[b"Content-Type"].startswith(b"text/html")
+    assert b"graphiql" in body

@@ -19,7 +19,7 @@ from backend.api.serializers import (
     RegisterSerializer,
     TokenPairSerializer,
 )
-from backend.core import ratelimit
+from backend.platform import ratelimit
 
 
 def _tokens(refresh) -> dict:

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.serializers import HealthSerializer
-from backend.core import health
+from backend.platform import health
 
 
 class HealthView(APIView):

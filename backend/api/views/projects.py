@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.api.filters import ProjectFilterSet
-from backend.api.pagination import PageNumbers
+from backend.api.pagination import Page, PageNumbers, cached_page
 from backend.api.serializers import (
     MemberSerializer,
     MessageSerializer,
@@ -45,10 +45,19 @@ class ProjectViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         criteria = ProjectFilterSet(request.query_params).criteria()
-        paginator = self.paginator
-        offset, limit = paginator.window(request)
-        page = selectors.project_page(user=request.user, offset=offset, limit=limit, **criteria)
-        return paginator.respond(page, ProjectSerializer(page.items, many=True).data)
+        offset, limit = self.paginator.window(request)
+
+        def compute() -> Page:
+            projects = selectors.project_list(user=request.user, **criteria)
+            rows = projects.select_related("owner").prefetch_related("members")
+            return Page(
+                count=projects.count(),
+                results=list(ProjectSerializer(rows[offset : offset + limit], many=True).data),
+            )
+
+        key = (offset, limit, criteria.get("search"), tuple(criteria.get("ordering") or ()))
+        page = cached_page(name="rest:projects", request=request, params=key, compute=compute)
+        return self.paginator.respond(page)
 
     def retrieve(self, request, pk):
         return Response(_project(request, object_id(pk)))

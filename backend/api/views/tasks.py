@@ -1,5 +1,8 @@
 """Tasks (the list, filtered and paginated; one task, cached), comments, stats, staff list."""
 
+import math
+
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, viewsets
@@ -9,7 +12,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
 from backend.api.filters import TaskFilterSet
-from backend.api.pagination import PageNumbers
+from backend.api.pagination import Page, PageNumbers, cached_page
 from backend.api.serializers import (
     CommentSerializer,
     CommentWriteSerializer,
@@ -21,7 +24,7 @@ from backend.api.serializers import (
     TaskWriteSerializer,
 )
 from backend.api.views import object_id
-from backend.core.pages import Page
+from backend.caching import store
 from backend.tasks import selectors, services
 
 
@@ -31,18 +34,37 @@ def _fresh(request, task_id) -> dict:
     return TaskSerializer(task).data
 
 
-def _serialized(tasks) -> list:
-    return TaskSerializer(tasks, many=True).data
-
-
-def _task_page(request, paginator) -> tuple[Page, list]:
-    """A page of tasks as the REST layer shows them (cached so, see `selectors.task_page`)."""
+def _task_page(request, paginator) -> Page:
+    """A page of tasks as the REST layer shows them, cached as sent (no longer than until one of
+    them turns overdue: each says whether it is). A list filtered on `overdue` is not cached:
+    the clock alone changes it."""
     criteria = TaskFilterSet(request.query_params).criteria()
+    ordering = criteria.pop("ordering", None)
     offset, limit = paginator.window(request)
-    page = selectors.task_page(
-        user=request.user, offset=offset, limit=limit, present=_serialized, **criteria
+
+    def compute() -> Page:
+        tasks = list(
+            selectors.task_list(user=request.user, ordering=ordering, **criteria)
+            .select_related("project", "assignee", "created_by")
+            .annotate(annotated_comment_count=selectors.COMMENT_COUNT)[offset : offset + limit]
+        )
+        turns_at = selectors.turns_overdue_at(tasks)
+        return Page(
+            count=selectors.count_tasks(user=request.user, **criteria),
+            results=list(TaskSerializer(tasks, many=True).data),
+            timeout=_seconds_until(turns_at) if turns_at else store.LIST_TIMEOUT,
+        )
+
+    if selectors.changes_with_the_clock(criteria):
+        return compute()
+    key = tuple(sorted((name, str(value)) for name, value in criteria.items()))
+    return cached_page(
+        name="rest:tasks", request=request, params=(offset, limit, ordering, key), compute=compute
     )
-    return page, page.items
+
+
+def _seconds_until(moment) -> int:
+    return max(1, min(store.LIST_TIMEOUT, math.ceil((moment - timezone.now()).total_seconds())))
 
 
 @extend_schema_view(list=extend_schema(summary="Tasks you may see, filtered and paginated"))
@@ -65,8 +87,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         return TaskSerializer
 
     def list(self, request):
-        page, results = _task_page(request, self.paginator)
-        return self.paginator.respond(page, results)
+        return self.paginator.respond(_task_page(request, self.paginator))
 
     @extend_schema(responses={200: TaskDetailSerializer})
     def retrieve(self, request, pk):
@@ -166,5 +187,4 @@ class AdminTaskListView(GenericAPIView):
         },
     )
     def get(self, request):
-        page, results = _task_page(request, self.paginator)
-        return self.paginator.respond(page, results, items_key="tasks")
+        return self.paginator.respond(_task_page(request, self.paginator), items_key="tasks")

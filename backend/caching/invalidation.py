@@ -8,7 +8,7 @@ lists; staff, who see everything, get fresh lists on every change. Events arrive
 from django.db import transaction
 from django.db.models import Q
 
-from backend.core import cache
+from backend.caching import store, versions
 from backend.events import TASK_EVENTS, DomainEvent, EventKind
 
 MEMBERSHIP_EVENTS = {EventKind.MEMBER_ADDED, EventKind.MEMBER_REMOVED}
@@ -39,58 +39,58 @@ def versions_to_bump(event: DomainEvent) -> set[str]:
         viewers.add(data.get("previous_assignee_id"))
         projects = {event.project_id, data.get("previous_project_id")}
         return {
-            cache.STAFF_LISTS,
-            cache.task_version(event.task_id),
-            *(cache.project_lists(project_id) for project_id in projects if project_id),
-            *(cache.user_lists(user_id) for user_id in viewers if user_id is not None),
+            versions.STAFF_LISTS,
+            versions.task_version(event.task_id),
+            *(versions.project_lists(project_id) for project_id in projects if project_id),
+            *(versions.user_lists(user_id) for user_id in viewers if user_id is not None),
         }
     if event.kind == EventKind.PROJECT_CREATED:
         # The owner's new membership refreshes their access through `membership_changed`.
-        return {cache.STAFF_LISTS, cache.user_lists(data["owner_id"])}
+        return {versions.STAFF_LISTS, versions.user_lists(data["owner_id"])}
     if event.kind == EventKind.PROJECT_UPDATED:
         audience = _project_audience(event)
         return {
-            cache.STAFF_LISTS,
-            *(cache.user_lists(user_id) for user_id in audience),
-            *(cache.user_access(user_id) for user_id in audience),
+            versions.STAFF_LISTS,
+            *(versions.user_lists(user_id) for user_id in audience),
+            *(versions.user_access(user_id) for user_id in audience),
         }
     if event.kind in MEMBERSHIP_EVENTS:
         # The member's visibility changed; everyone else who sees the project (on its tasks
         # too: a task detail shows the project's members) sees a different member list.
         audience = _project_audience(event) | {data["user_id"]}
         return {
-            cache.STAFF_LISTS,
-            *(cache.user_lists(user_id) for user_id in audience),
-            *(cache.user_access(user_id) for user_id in audience),
+            versions.STAFF_LISTS,
+            *(versions.user_lists(user_id) for user_id in audience),
+            *(versions.user_access(user_id) for user_id in audience),
         }
     if event.kind in (EventKind.PROJECT_DELETED, EventKind.USER_UPDATED):
         # A deleted project takes tasks with it whose viewers are no longer recorded anywhere,
         # and a profile shows in every list naming that user: both rare, so everything.
-        return {cache.EVERYTHING}
+        return {versions.EVERYTHING}
     return set()
 
 
 def invalidate(event: DomainEvent) -> None:
     """Events subscriber: make every cached answer the event could change stale."""
-    cache.bump(versions_to_bump(event))
+    store.bump(versions_to_bump(event))
 
 
 def _bump_after_commit(names: set[str]) -> None:
     # Bumping before commit would let a concurrent read cache the old row again.
-    transaction.on_commit(lambda: cache.bump(names), robust=True)
+    transaction.on_commit(lambda: store.bump(names), robust=True)
 
 
 def user_saved(sender, instance, created, update_fields=None, **kwargs):
     """post_save receiver for users: signals, because accounts also change in the admin, where
     no service publishes an event (a deactivation there must apply to the next request)."""
-    names = {cache.user_version(instance.pk)}
+    names = {versions.user_version(instance.pk)}
     if not created and (update_fields is None or PUBLIC_USER_FIELDS & set(update_fields)):
-        names.add(cache.EVERYTHING)
+        names.add(versions.EVERYTHING)
     _bump_after_commit(names)
 
 
 def user_deleted(sender, instance, **kwargs):
-    _bump_after_commit({cache.user_version(instance.pk), cache.EVERYTHING})
+    _bump_after_commit({versions.user_version(instance.pk), versions.EVERYTHING})
 
 
 def membership_changed(sender, instance, **kwargs):
@@ -98,8 +98,8 @@ def membership_changed(sender, instance, **kwargs):
     (and so without an event); the member's access and lists follow at once either way."""
     _bump_after_commit(
         {
-            cache.user_access(instance.user_id),
-            cache.user_lists(instance.user_id),
-            cache.project_lists(instance.project_id),
+            versions.user_access(instance.user_id),
+            versions.user_lists(instance.user_id),
+            versions.project_lists(instance.project_id),
         }
     )

@@ -1,9 +1,9 @@
 """JWT authentication with the signed-in user read from the cache, for REST and GraphQL alike.
 
-simplejwt loads the user row on every request, so even an answer served from the cache cost a
-PostgreSQL query. The user is cached under its own version (backend/core/cache.py), which a
-save of the row bumps after commit (backend/core/invalidation.py): a deactivation in the
-admin, a profile change or a new staff flag applies to the very next request.
+simplejwt loads the user row on every request. The user is cached under its own version
+(backend/caching/versions.py), which a save of the row bumps after commit
+(backend/caching/invalidation.py): a deactivation in the admin, a profile change or a new staff
+flag applies to the very next request.
 """
 
 from django.contrib.auth import get_user_model
@@ -13,7 +13,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from backend.core import cache
+from backend.caching import store, versions
 
 
 def _load_user(user_id):
@@ -24,13 +24,18 @@ def _load_user(user_id):
         return None
 
 
+# The version is bumped on every save; the timeout bounds what a bulk `update()` (which sends no
+# signal) could leave behind.
+USER_TIMEOUT = 60
+
+
 def cached_user(user_id):
     """The user with this id (active or not), or None; cached until the row is saved."""
-    user, _ = cache.read_through(
+    user, _ = store.read_through(
         name="auth:user",
-        depends_on=[cache.user_version(user_id)],
         params=(user_id,),
-        timeout=cache.USER_TIMEOUT,
+        depends_on=[versions.user_version(user_id)],
+        timeout=USER_TIMEOUT,
         compute=lambda: _load_user(user_id),
         # A missing user is not remembered: nothing would bump its version when it appears.
         cacheable=lambda user: user is not None,

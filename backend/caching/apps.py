@@ -1,16 +1,16 @@
 from django.apps import AppConfig
 
 
-class CoreConfig(AppConfig):
-    name = "backend.core"
-    label = "core"
+class CachingConfig(AppConfig):
+    name = "backend.caching"
+    label = "caching"
 
     def ready(self):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save
 
         from backend import events
-        from backend.core.invalidation import (
+        from backend.caching.invalidation import (
             invalidate,
             membership_changed,
             user_deleted,

@@ -1,7 +1,13 @@
-"""Plain model attributes are Strawberry basic fields (schema/model_types.py): read without an
-`Info`, permissions or extensions, and still loaded when the optimizer did not load them."""
+"""The assumptions schema/adapters.py makes about Strawberry and strawberry-django, pinned.
 
+Plain model attributes are Strawberry basic fields: read without an `Info`, permissions or
+extensions, and still loaded when the optimizer did not load them; the optimizer extension is
+not a field middleware.
+"""
+
+from backend.tasks.models import Task
 from schema import schema
+from schema.adapters import ModelAttributeField, QuerySetOptimizer
 from tests.conftest import GraphQLClient
 
 
@@ -43,3 +49,33 @@ def test_a_page_reads_the_values_it_selected(as_alice, alice, bob, task):
             "assignee": {"username": "bob"},
         }
     ]
+
+
+def test_strawberry_reads_a_basic_field_without_an_info(as_alice, task, monkeypatch):
+    infos = []
+    read = ModelAttributeField.get_result
+
+    def recorded(self, source, info, args, kwargs):
+        infos.append(info)
+        return read(self, source, info, args, kwargs)
+
+    monkeypatch.setattr(ModelAttributeField, "get_result", recorded)
+    as_alice.data("{ tasks { results { title } } }")
+    assert infos == [None]
+
+
+def test_a_loaded_column_is_read_from_the_instance(task):
+    title = fields_of("Task")["title"]
+    assert title.get_result(Task.objects.get(id=task.id), None, [], {}) == task.title
+
+
+def test_a_deferred_column_is_loaded_on_demand(task):
+    title = fields_of("Task")["title"]
+    deferred = Task.objects.only("id").get(id=task.id)
+    assert "title" in deferred.get_deferred_fields()
+    assert title.get_result(deferred, None, [], {}) == task.title
+
+
+def test_the_optimizer_extension_is_not_a_field_middleware():
+    # Strawberry's own test of whether an extension wraps every resolver.
+    assert not QuerySetOptimizer._implements_resolve()

@@ -1,18 +1,19 @@
-"""Rate limits shared by every front door: DRF throttles, reused as-is by the GraphQL view.
+"""Rate limits shared by every front door: DRF throttles for REST, the same counters for GraphQL.
 
 The rates live in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` (from the environment). DRF's own
 throttles copy that dict once at import, so a changed setting (a test's override_settings, a
-reload) would be ignored; these read it on every request. Counters live in the default cache:
-when Redis is down nobody is limited, which is the better failure for a task manager.
+reload) would be ignored; these read it on every request. Counters live in Redis: when it is
+down (or absent, in embedded mode) nobody is limited, which is the better failure for a task
+manager.
 
-DRF's throttles keep the timestamp of every request of the last period in one cache entry, and
-read, unpickle, pickle and write it back on every request: up to 1,200 floats a request at the
-default per-user rate, and most of the cost of rate limiting in bench/api.py. These count per
-window instead (`WindowCounter`): a few integers, whatever the rate.
+Requests are counted per window of the rate's period (`WindowCounter`): a few integers and one
+Redis round trip a request, where DRF's stock throttles rewrite every request's timestamp.
 """
 
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+from backend.platform import redis
 
 
 class RateLimited(Exception):
@@ -38,28 +39,59 @@ class WindowCounter(SimpleRateThrottle):
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-    def allow_request(self, request, view):
-        if self.rate is None:
+    def allow_request(self, request, view=None) -> bool:
+        window, client = self._window(request), redis.sync_client()
+        if window is None or client is None:
             return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
-        window, elapsed = divmod(self.timer(), self.duration)
-        current = f"{self.key}:{int(window)}"
+        current, _, elapsed = window
         try:
-            count = self.cache.incr(current)
-        except ValueError:  # the window's first request: kept for it and the next, which weighs it
-            if self.cache.add(current, 1, timeout=2 * self.duration + 1):
-                count = 1
-            else:  # another request created it meanwhile
-                count = self.cache.incr(current)
-        if count is None:  # the cache is down
+            count, _, before = self._count(client.pipeline(transaction=False), window).execute()
+            if self._allows(count, before, elapsed):
+                return True
+            client.decr(current)
+        except redis.UNAVAILABLE:
             return True
-        before = self.cache.get(f"{self.key}:{int(window) - 1}", 0) or 0
-        overlap = 1 - elapsed / self.duration
-        if before * overlap + count <= self.num_requests:
+        return False
+
+    async def aallow_request(self, request) -> bool:
+        """`allow_request()`, from an event loop."""
+        window, client = self._window(request), redis.async_client()
+        if window is None or client is None:
             return True
-        self.cache.decr(current)
+        current, _, elapsed = window
+        try:
+            pipe = self._count(client.pipeline(transaction=False), window)
+            count, _, before = await pipe.execute()
+            if self._allows(count, before, elapsed):
+                return True
+            await client.decr(current)
+        except redis.UNAVAILABLE:
+            return True
+        return False
+
+    def _window(self, request) -> tuple[str, str, float] | None:
+        """(this window's key, the previous window's, seconds into this one), or None when the
+        request is not counted."""
+        if self.rate is None:
+            return None
+        ident = self.get_cache_key(request, None)
+        if ident is None:
+            return None
+        window, elapsed = divmod(self.timer(), self.duration)
+        return redis.key(f"{ident}:{int(window)}"), redis.key(f"{ident}:{int(window) - 1}"), elapsed
+
+    def _count(self, pipe, window):
+        current, previous, _ = window
+        pipe.incr(current)
+        # Kept for this window and the next, which weighs it.
+        pipe.expire(current, 2 * self.duration + 1)
+        pipe.get(previous)
+        return pipe
+
+    def _allows(self, count: int, before: bytes | None, elapsed: float) -> bool:
+        before = int(before or 0)
+        if before * (1 - elapsed / self.duration) + count <= self.num_requests:
+            return True
         self.wait_seconds = self._wait(before, count - 1, elapsed)
         return False
 
@@ -114,24 +146,26 @@ class LoginUsernameThrottle(WindowCounter):
         return self.cache_format % {"scope": self.scope, "ident": self.username}
 
 
-def _first_refusal(throttles, request) -> RateLimited | None:
-    # Every throttle records the request, even after one refused, as DRF does.
-    waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, None)]
+def _refusal(throttles, allowed: list[bool]) -> RateLimited | None:
+    waits = [throttle.wait() for throttle, ok in zip(throttles, allowed, strict=True) if not ok]
     if waits:
         known = [wait for wait in waits if wait is not None]
         return RateLimited(max(known) if known else None)
     return None
 
 
-def check_request(request) -> None:
-    """Count one API request (anonymous per address, or per user); RateLimited when over."""
-    refusal = _first_refusal([AnonThrottle(), UserThrottle()], request)
+async def acheck_request(request) -> None:
+    """Count one API request (anonymous per address, or per user); RateLimited when over.
+    Every throttle counts the request, even after one refused, as DRF does."""
+    throttles = [AnonThrottle(), UserThrottle()]
+    refusal = _refusal(throttles, [await t.aallow_request(request) for t in throttles])
     if refusal is not None:
         raise refusal
 
 
 def check_login(request, username: str) -> None:
     """Count one sign-in attempt per address and per username; RateLimited when over."""
-    refusal = _first_refusal([LoginAddressThrottle(), LoginUsernameThrottle(username)], request)
+    throttles = [LoginAddressThrottle(), LoginUsernameThrottle(username)]
+    refusal = _refusal(throttles, [t.allow_request(request) for t in throttles])
     if refusal is not None:
         raise RateLimited(refusal.wait, "Too many sign-in attempts; wait and try again.")

@@ -1,0 +1,387 @@
+"""GraphQL over HTTP, as the GraphQL-over-HTTP specification describes it.
+
+Strawberry's own views answer 200 to everything and never speak
+`application/graphql-response+json`; this endpoint negotiates the media type and, for that type,
+reports a request that could not be executed (bad JSON, bad parameters, a document that does
+not parse or validate) with a 4xx status and no `data` entry. Clients that accept only
+`application/json` keep the classic behaviour: 200 with an `errors` list.
+
+A request goes through these steps, the first ones on the event loop:
+1. the media type, the method and the parameters are checked, and the Bearer token is verified
+   (a bad one is a 401, never anonymity);
+2. the rate limit counts it, and an answer cached for this user and request is sent as it is
+   (schema/response_cache.py): no thread, no database, two Redis round trips;
+3. otherwise a worker thread loads the user, executes the operation and caches the answer.
+
+Only the Bearer token authenticates: the endpoint is exempt from CSRF, so a browser's session
+cookie would let any web page act for its visitor. Under ASGI the endpoint is its own
+application (`GraphQLApp`, routed before Django in backend/asgi.py, so Django's middleware does
+not run: the headers an API answer needs are set here); for WSGI servers and Django's test
+client it is a Django view (`graphql_view`).
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import orjson
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, QueryDict
+from django.template.loader import render_to_string
+from django.views.decorators.csrf import csrf_exempt
+from graphql import GraphQLError
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.models import TokenUser
+from strawberry.django.context import StrawberryDjangoContext
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import process_result
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from backend.platform import ratelimit, redis
+from backend.platform.authentication import CachedJWTAuthentication
+from schema import response_cache
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+_jwt = CachedJWTAuthentication()
+
+
+class RequestError(Exception):
+    """The request cannot be executed; `status` is used with graphql-response+json."""
+
+    def __init__(self, message: str, status: int = 400, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
+
+
+@dataclass
+class GraphQLRequest:
+    """What the endpoint and the resolvers read of an HTTP request, from ASGI or Django alike
+    (`info.context.request`)."""
+
+    method: str
+    headers: dict[str, str]  # names in lower case
+    query_params: QueryDict
+    body: bytes | None  # None when over DATA_UPLOAD_MAX_MEMORY_SIZE
+    # The client's address and headers as Django names them, for the rate limits.
+    META: dict
+    user: object = field(default_factory=AnonymousUser)
+    cache_policy: response_cache.CachePolicy | None = None
+
+    @classmethod
+    def from_scope(cls, scope: dict, body: bytes | None) -> "GraphQLRequest":
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name, value = raw_name.decode("latin1").lower(), raw_value.decode("latin1")
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        meta = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
+        meta["REMOTE_ADDR"] = (scope.get("client") or ("",))[0]
+        return cls(scope["method"], headers, QueryDict(scope["query_string"]), body, meta)
+
+    @classmethod
+    def from_django(cls, request) -> "GraphQLRequest":
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            body = None
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        return cls(request.method, headers, request.GET, body, request.META)
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    media_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8"
+
+
+def negotiate(accept_header: str) -> str | None:
+    """The response media type for an Accept header, or None when we can offer none."""
+    if not accept_header.strip():
+        return JSON
+    accepted = {}
+    for part in accept_header.split(","):
+        media_type, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media_type:
+            accepted[media_type.lower()] = quality
+    graphql_q = accepted.get(GRAPHQL_RESPONSE, 0.0)
+    json_q = max(
+        accepted.get(JSON, 0.0), accepted.get("application/*", 0.0), accepted.get("*/*", 0.0)
+    )
+    if graphql_q > 0 and graphql_q >= json_q:
+        return GRAPHQL_RESPONSE
+    if json_q > 0:
+        return JSON
+    return None
+
+
+class GraphQLEndpoint:
+    """Serves a schema over GET and POST, and GraphiQL to browsers."""
+
+    def __init__(self, schema):
+        self.schema = schema
+
+    async def respond(self, request: GraphQLRequest, in_thread: Callable) -> Answer:
+        """The answer to `request`; `in_thread(function)` runs `function` where the ORM may
+        be used (a worker thread), as an awaitable."""
+        wants_page = "text/html" in request.headers.get("accept", "")
+        if request.method == "GET" and "query" not in request.query_params and wants_page:
+            return Answer(200, render_to_string("graphql/graphiql.html").encode(), "text/html")
+        media_type = negotiate(request.headers.get("accept", ""))
+        if media_type is None:
+            message = f"Acceptable media types: {GRAPHQL_RESPONSE}, {JSON}"
+            return Answer(406, message.encode(), "text/plain")
+        try:
+            if request.method not in ("GET", "POST"):
+                raise RequestError(
+                    "GraphQL is served over GET and POST.", 405, {"Allow": "GET, POST"}
+                )
+            token = _token(request)
+            if token is not None:
+                # Who is asking, for the rate limit and the cache: the token proves it.
+                request.user = TokenUser(token)
+            params = _parameters(request)
+            try:
+                await ratelimit.acheck_request(request)
+            except ratelimit.RateLimited as limited:
+                raise _too_many(limited) from None
+            cached = await response_cache.cached_answer(
+                request.user.id if token is not None else None, params
+            )
+            if cached is not None:
+                return Answer(200, cached, media_type)
+            return await in_thread(self._execute)(request, token, params, media_type)
+        except RequestError as error:
+            body = orjson.dumps({"errors": [{"message": str(error)}]})
+            # Not a well-formed GraphQL request: a 4xx whatever the media type (the spec's rule
+            # for application/json too; only parse and validation failures keep 200 for those).
+            return Answer(error.status, body, media_type, error.headers)
+        except AuthenticationFailed as error:
+            return _unauthorized(_token_error_message(error))
+
+    def _execute(self, request: GraphQLRequest, token, params: dict, media_type: str) -> Answer:
+        if token is not None:
+            request.user = _jwt.get_user(token)
+        pending = response_cache.pending_answer(request, params)
+        result = self._run(request, params)
+        for error in result.errors or []:
+            # A resolver refused by a rate limit (sign-in attempts) makes the response a 429.
+            if isinstance(getattr(error, "original_error", None), ratelimit.RateLimited):
+                raise _too_many(error.original_error)
+        if media_type == GRAPHQL_RESPONSE and result.data is None and _is_request_error(result):
+            body = process_result(result)
+            body.pop("data", None)
+            return Answer(400, orjson.dumps(body), media_type)
+        encoded = orjson.dumps(process_result(result))
+        if pending is not None:
+            pending.store(encoded, result)
+        return Answer(200, encoded, media_type)
+
+    def _run(self, request: GraphQLRequest, params: dict):
+        allowed = {OperationType.QUERY}
+        if request.method == "POST":
+            allowed.add(OperationType.MUTATION)
+        try:
+            return self.schema.execute_sync(
+                params["query"],
+                variable_values=params.get("variables"),
+                context_value=StrawberryDjangoContext(request=request, response=None),
+                operation_name=params.get("operationName"),
+                allowed_operation_types=allowed,
+                operation_extensions=params.get("extensions"),
+            )
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                raise RequestError(
+                    "Subscriptions are served over WebSocket (graphql-transport-ws or graphql-ws)."
+                ) from None
+            raise RequestError(
+                f"{error.operation_type.value.capitalize()}s are only served over POST.",
+                405,
+                {"Allow": "POST"},
+            ) from None
+        except MissingQueryError:
+            raise RequestError("No GraphQL document found in the request.") from None
+        except CannotGetOperationTypeError as error:
+            raise RequestError(error.as_http_error_reason()) from None
+
+
+def _token(request: GraphQLRequest):
+    """The verified access token of the Authorization header; None without the header."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    raw = _jwt.get_raw_token(header.encode("latin1"))
+    if raw is None:
+        raise AuthenticationFailed("The Authorization header must be 'Bearer <access token>'")
+    try:
+        return _jwt.get_validated_token(raw)
+    except InvalidToken as error:
+        raise AuthenticationFailed(error.detail) from None
+
+
+def _parameters(request: GraphQLRequest) -> dict:
+    if request.method == "GET":
+        params = {name: request.query_params.get(name) for name in ("query", "operationName")}
+        for name in ("variables", "extensions"):
+            raw = request.query_params.get(name)
+            params[name] = _decode_json(raw, name) if raw else None
+    else:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != JSON:
+            got = content_type or "no content type"
+            raise RequestError(f"Send the request as {JSON} (got {got}).", 415)
+        if request.body is None:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            raise RequestError(f"The request body is larger than {limit} bytes.", 413)
+        if not request.body:
+            raise RequestError("The request body is empty; send a JSON object with a query.")
+        params = _decode_json(request.body, "body")
+        if isinstance(params, list):
+            raise RequestError("Batched requests are not supported; send one operation.")
+        if not isinstance(params, dict):
+            raise RequestError("The request body must be a JSON object.")
+    if params.get("query") is None:
+        raise RequestError("No GraphQL document found: the 'query' parameter is missing.")
+    for name, kind, description in (
+        ("query", str, "a string"),
+        ("operationName", str, "a string or null"),
+        ("variables", dict, "an object or null"),
+        ("extensions", dict, "an object or null"),
+    ):
+        value = params.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise RequestError(f"The '{name}' parameter must be {description}.")
+    return params
+
+
+def _decode_json(raw, name):
+    what = "request body" if name == "body" else f"'{name}' parameter"
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise RequestError(f"The {what} is not valid JSON.") from None
+    except RecursionError:
+        # A few kilobytes of `[[[[...` exhaust Python's stack in the JSON decoder.
+        raise RequestError(f"The {what} nests too deeply.") from None
+
+
+def _is_request_error(result) -> bool:
+    """Parse and validation errors carry no path: nothing was executed."""
+    return bool(result.errors) and all(
+        isinstance(error, GraphQLError) and not error.path for error in result.errors
+    )
+
+
+def _too_many(limited: ratelimit.RateLimited) -> RequestError:
+    """Over a rate limit (the REST layer's, per user or address) the request is a 429."""
+    return RequestError(str(limited), 429, {"Retry-After": limited.retry_after})
+
+
+def _unauthorized(message: str) -> Answer:
+    body = {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+    return Answer(
+        401, orjson.dumps(body), JSON, {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    )
+
+
+def _token_error_message(error) -> str:
+    detail = error.detail
+    if isinstance(detail, dict):
+        detail = detail.get("detail", "Token is invalid or expired")
+    return f"{str(detail).rstrip('.')}. Sign in again or refresh the token."
+
+
+def _security_headers() -> dict[str, str]:
+    """What Django's SecurityMiddleware and XFrameOptionsMiddleware add to an answer."""
+    headers = {}
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers["X-Content-Type-Options"] = "nosniff"
+    if settings.SECURE_REFERRER_POLICY:
+        headers["Referrer-Policy"] = settings.SECURE_REFERRER_POLICY
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
+    headers["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
+    return headers
+
+
+class GraphQLApp:
+    """The endpoint as an ASGI application, for Uvicorn and Daphne."""
+
+    def __init__(self, schema):
+        self.endpoint = GraphQLEndpoint(schema)
+
+    async def __call__(self, scope, receive, send):
+        body = await _read_body(receive, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        request = GraphQLRequest.from_scope(scope, body)
+        answer = await self.endpoint.respond(request, _with_the_database)
+        headers = {**_security_headers(), **answer.headers, "Content-Type": answer.content_type}
+        await send(
+            {
+                "type": "http.response.start",
+                "status": answer.status,
+                "headers": [(name.encode(), value.encode()) for name, value in headers.items()],
+            }
+        )
+        await send({"type": "http.response.body", "body": answer.body})
+
+
+def _with_the_database(function):
+    # Not thread-sensitive: requests run side by side on the pool's threads; the thread's
+    # connection goes back to the pool when the function ends.
+    return database_sync_to_async(function, thread_sensitive=False)
+
+
+async def _read_body(receive, limit: int | None) -> bytes | None:
+    """The request body; None when it is longer than `limit` (the rest is not kept)."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b""
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if limit is None or size <= limit:
+            chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks) if limit is None or size <= limit else None
+
+
+def graphql_view(schema):
+    """The endpoint as a Django view (WSGI servers, Django's test client)."""
+    endpoint = GraphQLEndpoint(schema)
+
+    @csrf_exempt
+    async def view(request):
+        try:
+            # Thread-sensitive: the ORM work runs in the request's own thread, as in any view.
+            answer = await endpoint.respond(GraphQLRequest.from_django(request), sync_to_async)
+        finally:
+            # This event loop was made for this request and ends with it.
+            await redis.close_async_client()
+        response = HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
+        for name, value in answer.headers.items():
+            response[name] = value
+        return response
+
+    return view
