@@ -1,5 +1,5 @@
-"""The ASGI entry point: GraphQL over HTTP to its own application, other HTTP to Django, WebSocket
-to Channels."""
+"""The ASGI entry point: GraphQL over HTTP to its own application, other HTTP to Django (through
+its WSGI handler, backend/wsgi_under_asgi.py), WebSocket to Channels."""
 
 import gc
 import os
@@ -11,10 +11,11 @@ django.setup(set_prefix=False)
 
 # These need Django set up first.
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.core.asgi import get_asgi_application  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.urls import path, re_path  # noqa: E402
 
 from backend.realtime.routing import websocket_application  # noqa: E402
+from backend.wsgi_under_asgi import WSGIUnderASGI  # noqa: E402
 from schema import schema  # noqa: E402
 from schema.view import GraphQLApp  # noqa: E402
 
@@ -24,7 +25,7 @@ application = ProtocolTypeRouter(
             [
                 # Async up to execution, without Django's middleware (schema/view.py).
                 path("graphql/", GraphQLApp(schema)),
-                re_path(r"", get_asgi_application()),
+                re_path(r"", WSGIUnderASGI(get_wsgi_application())),
             ]
         ),
         "websocket": websocket_application(schema),

@@ -144,3 +144,19 @@ async def test_browsers_get_graphiql(db):
     assert status == 200
     assert headers[b"Content-Type"].startswith(b"text/html")
     assert b"graphiql" in body
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_django_reads_the_body_and_the_query_string(alice):
+    """Other paths go to Django's WSGI handler, one worker-thread call each
+    (backend/wsgi_under_asgi.py)."""
+    login = json.dumps({"username": "alice", "password": "pw-for-tests-1"}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(login))]
+    status, _, body = await call("/api/users/login/", method="POST", body=login, headers=headers)
+    assert status == 200
+    access = json.loads(body)["tokens"]["access"].encode()
+
+    authorization = [(b"authorization", b"Bearer " + access)]
+    status, _, body = await call("/api/tasks/?page_size=0", headers=authorization)
+    assert status == 400
+    assert "page_size" in json.loads(body)["field_errors"]
