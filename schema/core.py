@@ -6,16 +6,8 @@ from strawberry.extensions import FieldExtension
 from strawberry_django.fields.types import OperationInfo, OperationMessage
 
 from backend.platform.errors import field_error
+from backend.platform.ids import parse_id
 from schema.permissions import IsAuthenticated
-
-
-def parse_id(value: strawberry.ID) -> int | None:
-    """The integer id in `value`, or None when it cannot be one."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 def decode_id(value: strawberry.ID | None, *, field: str) -> int | None:

@@ -8,12 +8,11 @@ import django_filters
 from django import forms
 from rest_framework.exceptions import ValidationError
 
+from backend.platform.ids import MAX_ID
 from backend.projects.models import Project
 from backend.projects.selectors import PROJECT_ORDERINGS
 from backend.tasks.models import Task, TaskPriority, TaskStatus
 from backend.tasks.selectors import TASK_ORDERINGS
-
-MAX_ID = 2**63 - 1
 
 
 class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):

@@ -8,10 +8,10 @@ handler reports per field.
 from rest_framework import serializers
 
 from backend.accounts.models import User
+from backend.platform.ids import MAX_ID
 from backend.projects.models import Project
 from backend.tasks.models import Comment, Task, TaskPriority, TaskStatus
 
-MAX_ID = 2**63 - 1
 HEALTH_STATUSES = ["ok", "unavailable"]
 
 

@@ -1,11 +1,11 @@
 from django.core.exceptions import ObjectDoesNotExist
 
-MAX_ID = 2**63 - 1
+from backend.platform.ids import parse_id
 
 
 def object_id(value) -> int:
     """The id in a URL; one that no row can have is simply not found."""
-    number = int(value)
-    if not 0 < number <= MAX_ID:
+    number = parse_id(value)
+    if number is None:
         raise ObjectDoesNotExist(f"No object with id {value}.")
     return number
