@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "backend.notifications",
     "backend.realtime",
     "backend.jobs",
+    "workers",
 ]
 
 MIDDLEWARE = [

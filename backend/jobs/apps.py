@@ -9,7 +9,5 @@ class JobsConfig(AppConfig):
     def ready(self):
         from backend import events
         from backend.jobs.live import broadcast_job_progress
-        from workers.subscribers import enqueue_background_work
 
-        events.subscribe(enqueue_background_work)
         events.subscribe(broadcast_job_progress)
