@@ -32,15 +32,10 @@ application = ProtocolTypeRouter(
     }
 )
 
-# A web process keeps long-lived objects for each open socket (a thousand sockets hold ~500,000
-# objects the collector tracks) and allocates in bursts when one event fans out to all of them.
-# With CPython's default thresholds (700, 10, 10) the bursts promoted enough short-lived objects
-# to set off a full collection every few seconds, a 300 to 400 ms pause felt by every socket
-# waiting on that event (bench/ws_fanout.py: p99 0.4 s at 1,000 subscribers, 0.15 s after).
-# Start-up objects (modules, settings, the schema) live as long as the process: frozen out of
-# every collection. The young generation is collected after 50,000 net allocations instead of
-# 700, so a burst's temporaries are freed by reference counting before a collection can promote
-# them; reference cycles still get collected, a little later.
+# One event fanned out to a thousand sockets allocates in a burst: with CPython's default
+# thresholds that set off full collections, pauses every waiting socket felt (bench/RESULTS.md,
+# WebSocket fan-out). Start-up objects are frozen out of collections, and the young generation
+# is collected rarely enough for a burst's temporaries to be freed by reference counting first.
 gc.collect()
 gc.freeze()
 gc.set_threshold(50_000, 20, 10)

@@ -212,7 +212,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # simplejwt's, with the user read from the cache (schema/http.py uses it too).
+        # simplejwt's, with the user read from the cache (GraphQL over HTTP uses it too).
         "backend.platform.authentication.CachedJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -225,7 +225,7 @@ REST_FRAMEWORK = {
         "backend.platform.ratelimit.AnonThrottle",
         "backend.platform.ratelimit.UserThrottle",
     ],
-    # The same limits apply to GraphQL operations (schema/http.py). Format: "<count>/<s|m|h|d>".
+    # The same limits apply to GraphQL operations (schema/view.py). Format: "<count>/<s|m|h|d>".
     "DEFAULT_THROTTLE_RATES": {
         "anon": throttle_rate("THROTTLE_ANON_RATE", "120/min"),
         "user": throttle_rate("THROTTLE_USER_RATE", "1200/min"),

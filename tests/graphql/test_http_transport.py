@@ -1,4 +1,4 @@
-"""GraphQL over HTTP (schema/http.py), rule by rule, as the GraphQL-over-HTTP spec states them."""
+"""GraphQL over HTTP (schema/view.py), rule by rule, as the GraphQL-over-HTTP spec states them."""
 
 import json
 from urllib.parse import urlencode
