@@ -6,10 +6,10 @@ lists; staff, who see everything, get fresh lists on every change. Events arrive
 """
 
 from django.db import transaction
-from django.db.models import Q
 
 from backend.caching import store, versions
 from backend.events import TASK_EVENTS, DomainEvent, EventKind
+from backend.tasks.models import project_name_audience
 
 MEMBERSHIP_EVENTS = {EventKind.MEMBER_ADDED, EventKind.MEMBER_REMOVED}
 # What other people see of a user (schema/accounts/types.py UserType, REST's user summary).
@@ -17,17 +17,11 @@ PUBLIC_USER_FIELDS = {"username", "first_name", "last_name"}
 
 
 def _project_audience(event: DomainEvent) -> set[int]:
-    """Everyone who sees the project's name on a task or in a project list: its members, and
-    creators or assignees of its tasks who are no longer members."""
-    from backend.tasks.models import Task
-
-    audience = set(event.data.get("member_ids", [])) | {event.data.get("owner_id")}
-    involved = Task.objects.filter(project_id=event.project_id).filter(
-        ~Q(created_by_id__in=audience) | ~Q(assignee_id__in=audience)
+    return project_name_audience(
+        project_id=event.project_id,
+        member_ids=event.data.get("member_ids", []),
+        owner_id=event.data.get("owner_id"),
     )
-    for created_by_id, assignee_id in involved.values_list("created_by_id", "assignee_id"):
-        audience |= {created_by_id, assignee_id}
-    return audience - {None}
 
 
 def versions_to_bump(event: DomainEvent) -> set[str]:

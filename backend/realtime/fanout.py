@@ -10,7 +10,6 @@ from uuid import uuid4
 from backend.accounts.models import User
 from backend.events import TASK_EVENTS, DomainEvent, EventKind
 from backend.notifications.models import Notification
-from backend.projects.models import Membership
 from backend.realtime.broadcast import broadcast, broadcast_many
 from backend.realtime.groups import (
     MEMBERSHIP_CHANGED,
@@ -20,7 +19,7 @@ from backend.realtime.groups import (
     project_group,
     user_group,
 )
-from backend.tasks.models import Task
+from backend.tasks.models import Task, task_audience
 
 
 def broadcast_event(event: DomainEvent) -> None:
@@ -34,20 +33,6 @@ def broadcast_event(event: DomainEvent) -> None:
         )
     elif event.kind == EventKind.PROJECT_DELETED:
         _broadcast_membership(event, event.data["member_ids"], member=False)
-
-
-def task_audience(*, project_id, created_by_id, assignee_id) -> tuple[set[int], set[int]]:
-    """(everyone who may see such a task, its project's members), staff aside.
-
-    The same rule as `TaskQuerySet.visible_to`, read the other way round: from the task to
-    its viewers. tests/realtime/test_audience.py holds the two to agreement.
-    """
-    members = set()
-    if project_id is not None:
-        members = set(
-            Membership.objects.filter(project_id=project_id).values_list("user_id", flat=True)
-        )
-    return members | ({created_by_id, assignee_id} - {None}), members
 
 
 def _broadcast_task_change(event: DomainEvent) -> None:

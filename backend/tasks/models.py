@@ -78,6 +78,32 @@ class TaskQuerySet(models.QuerySet):
         )
 
 
+def task_audience(*, project_id, created_by_id, assignee_id) -> tuple[set[int], set[int]]:
+    """(everyone who may see such a task, its project's members), staff aside.
+
+    `TaskQuerySet.visible_to` read the other way round, from a task to its viewers: who must
+    hear about a change (tests/realtime/test_audience.py holds the two to agreement).
+    """
+    members = set()
+    if project_id is not None:
+        members = set(
+            Membership.objects.filter(project_id=project_id).values_list("user_id", flat=True)
+        )
+    return members | ({created_by_id, assignee_id} - {None}), members
+
+
+def project_name_audience(*, project_id, member_ids, owner_id) -> set[int]:
+    """Everyone who sees a project's name, on its tasks or in a project list: its members, and
+    creators or assignees of its tasks who are no longer members."""
+    audience = set(member_ids) | {owner_id}
+    involved = Task.objects.filter(project_id=project_id).filter(
+        ~Q(created_by_id__in=audience) | ~Q(assignee_id__in=audience)
+    )
+    for created_by_id, assignee_id in involved.values_list("created_by_id", "assignee_id"):
+        audience |= {created_by_id, assignee_id}
+    return audience - {None}
+
+
 class Task(models.Model):
     """A unit of work, personal or in a project. `version` grows with every change."""
 

@@ -2,8 +2,7 @@
 are one rule read two ways, and must agree."""
 
 from backend.projects.services import add_project_member, create_project, remove_project_member
-from backend.realtime.fanout import task_audience
-from backend.tasks.models import Task
+from backend.tasks.models import Task, task_audience
 from backend.tasks.services import create_task
 from tests.conftest import make_user
 
