@@ -5,7 +5,7 @@ import contextlib
 import json
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -60,10 +60,15 @@ class ClosesWhenTokenExpires:
 
 @dataclass
 class SocketContext:
-    """A resolver's context over WebSocket: `request.user` is the user, as over HTTP."""
+    """A resolver's context over WebSocket: `request.user` is the user, as over HTTP.
+
+    Strawberry makes one per socket, for all its operations; `loaders` keeps the schema's
+    DataLoaders of the socket's viewer (schema/dataloaders.py).
+    """
 
     request: "GraphQLSocketConsumer"
     connection_params: dict | None = None
+    loaders: dict = field(default_factory=dict)
 
     @property
     def ws(self):

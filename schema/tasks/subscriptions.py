@@ -1,3 +1,4 @@
+import asyncio
 from collections.abc import AsyncGenerator
 from enum import Enum
 
@@ -9,6 +10,7 @@ from backend.realtime.groups import NO_SUCH_PROJECT
 from backend.realtime.streams import task_changes
 from schema.accounts.types import UserType
 from schema.core import parse_id, user_of
+from schema.dataloaders import AtEvent, for_events
 from schema.permissions import IsAuthenticated
 from schema.shared_events import SharedAcrossViewers
 from schema.tasks.types import TaskType
@@ -56,12 +58,20 @@ class TaskSubscriptions:
 
 
 async def _as_task_change_types(changes) -> AsyncGenerator[TaskChangeType, None]:
+    loaders = for_events()
     async for change in changes:
+        # Every subscriber of the event in this process shares these loads.
+        task, actor = await asyncio.shield(
+            asyncio.gather(
+                loaders.tasks.load(AtEvent(change.event_id, change.task_id)),
+                loaders.users.load(AtEvent(change.event_id, change.actor_id)),
+            )
+        )
         yield TaskChangeType(
             event_id=change.event_id,
             kind=TaskChangeKindEnum(change.kind),
             task_id=strawberry.ID(str(change.task_id)),
             project_id=change.project_id,
-            task=change.task,
-            actor=change.actor,
+            task=task,  # None once the task is deleted
+            actor=actor,
         )
