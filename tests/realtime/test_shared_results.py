@@ -4,14 +4,10 @@ that result is sound: a TaskChange shows every viewer the same thing."""
 import asyncio
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from graphql import get_named_type, is_leaf_type, is_required_argument
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from backend.realtime.groups import STAFF_GROUP, project_group, user_group
-from backend.realtime.streams import _load_task_and_actor
-from backend.tasks.services import add_comment, assign_task
 from schema import schema
 from schema.shared_events import _SharedResults
 from schema.tasks.subscriptions import TaskChangeType
@@ -121,27 +117,6 @@ async def test_a_task_change_reads_the_same_for_every_viewer(
     assert len(executions) == len(viewers)
     for socket in sockets:
         await socket.close()
-
-
-def test_the_shared_load_holds_every_field_of_a_task_change_but_lists(alice, bob, task):
-    assign_task(actor=alice, task_id=task.id, assignee_id=bob.id)
-    add_comment(actor=bob, task_id=task.id, content="Seen")
-
-    loaded, actor = _load_task_and_actor(task.id, {"id": alice.id, "username": "alice"})
-
-    with CaptureQueriesContext(connection) as queries:
-        read = (
-            loaded.title,
-            loaded.is_overdue,
-            loaded.project.name,
-            loaded.project.owner.username,
-            loaded.created_by.username,
-            loaded.assignee.username,
-            loaded.annotated_comment_count,
-            actor.username,
-        )
-    assert len(queries) == 0, [query["sql"] for query in queries.captured_queries]
-    assert read[-2:] == (1, "alice")
 
 
 async def test_a_subscriber_leaving_does_not_cancel_the_result_the_others_wait_for():
