@@ -4,12 +4,11 @@ that result is sound: a TaskChange shows every viewer the same thing."""
 import asyncio
 
 import pytest
-from graphql import get_named_type, is_leaf_type, is_required_argument
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from graphql import build_schema, get_named_type, is_leaf_type, is_required_argument
 
 from backend.realtime.groups import STAFF_GROUP, project_group, user_group
 from schema import schema
-from schema.shared_events import _SharedResults
+from schema.shared_events import SharingExecutionContext, _SharedResults
 from schema.tasks.subscriptions import TaskChangeType
 from tests.conftest import operation
 from tests.realtime.conftest import GraphQLSocket, run, wait_for_group
@@ -17,16 +16,19 @@ from tests.realtime.conftest import GraphQLSocket, run, wait_for_group
 
 @pytest.fixture
 def executions(monkeypatch):
-    """The operation documents graphql-core executed a TaskChange event for, one per run."""
+    """The operations a TaskChange event was executed for, one per run."""
     executed = []
-    execute = StrawberryGraphQLCoreExecutionContext.execute_operation
+    execute_event = SharingExecutionContext.execute_event
 
-    def counted(self, *args, **kwargs):
-        if isinstance(self.root_value, TaskChangeType):
-            executed.append(self.operation.loc.source.body)
-        return execute(self, *args, **kwargs)
+    def counted(self, payload, execute):
+        def counting():
+            if isinstance(payload, TaskChangeType):
+                executed.append(self.operation_key())
+            return execute()
 
-    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_operation", counted)
+        return execute_event(self, payload, counting)
+
+    monkeypatch.setattr(SharingExecutionContext, "execute_event", counted)
     return executed
 
 
@@ -96,7 +98,7 @@ async def test_a_task_change_reads_the_same_for_every_viewer(
     who asks. Each viewer here sends a different document text, so that each result is
     computed for its own viewer; a viewer-dependent field would make them differ."""
     await run(as_alice, "assignTask", taskId=task.id, assigneeId=bob.id)
-    selection = every_field(schema._schema.get_type("TaskChange"), depth=4)
+    selection = every_field(build_schema(schema.as_str()).get_type("TaskChange"), depth=4)
     document = "subscription ($projectId: ID) { taskChanged(projectId: $projectId) %s }"
     viewers = {"owner": alice, "member": bob, "staff": staff}
     sockets = [
