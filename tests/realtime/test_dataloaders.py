@@ -92,6 +92,8 @@ async def test_a_task_change_costs_two_queries_whatever_the_number_of_subscriber
     assert changes[0]["task"]["assignee"]["username"] == "bob"
     assert changes[0]["task"]["project"]["owner"]["username"] == "alice"
     assert changes[0]["actor"]["username"] == "alice"
+    for socket in sockets.values():
+        await socket.close()
 
 
 async def test_each_change_of_a_task_is_read_afresh_at_two_queries_an_event(
@@ -109,6 +111,7 @@ async def test_each_change_of_a_task_is_read_afresh_at_two_queries_an_event(
 
     assert titles == ["First", "Second", "Third"]
     assert len(queries) == 6, queries
+    await socket.close()
 
 
 async def test_a_notification_costs_one_query_for_the_subscriptions_of_a_socket(
@@ -127,6 +130,7 @@ async def test_a_notification_costs_one_query_for_the_subscriptions_of_a_socket(
     assert len(queries) == 1, queries
     notifications = [received[name]["payload"]["data"]["notificationReceived"] for name in received]
     assert {notification["kind"] for notification in notifications} == {"ASSIGNED"}
+    await socket.close()
 
 
 async def test_job_progress_costs_two_queries_to_start_and_one_when_the_job_finishes(alice):
@@ -148,6 +152,7 @@ async def test_job_progress_costs_two_queries_to_start_and_one_when_the_job_fini
     # Progress comes in the messages; only the finished job is read, for its result.
     assert len(running) == 1, running
     assert states[0] == "PROCESSING"
+    await socket.close()
 
 
 async def notification_for(user) -> Notification:
