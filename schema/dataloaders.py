@@ -3,14 +3,16 @@
 Two scopes, for two kinds of load.
 
 **Per event, shared by the web process** (`for_events()`): what every subscriber of an event is
-shown, the task of a `taskChanged` event and its actor. The hub hands an event to every
-subscription of a group in one go (backend/realtime/hub.py), so their loads land in one batch:
-one query however many subscribers the process holds. The loaders are keyed by the event
-(`AtEvent`) and remember the most recent `RECENT_EVENTS` events, so that the subscribers who do
-not load in that tick are served too: an event reaches the staff group, the project's group and
-outsiders' own groups as separate channel-layer messages, and a subscription still sending the
-previous event comes to this one later; with `cache=False` each of them would cost a query of
-its own, most of all in a burst, when the process is busiest. Keyed by the event and not by
+shown, the task of a `taskChanged` event and its actor, loaded by the `TaskChange` fields that
+select them. The hub hands an event to every subscription of a group in one go
+(backend/realtime/hub.py), so their executions load in one batch: one query however many
+subscribers the process holds (and shared events execute once per operation anyway,
+schema/shared_events.py). The loaders are keyed by the event (`AtEvent`) and remember the most
+recent `RECENT_EVENTS` events, so that the executions that do not load in that tick are served
+too: an event reaches the staff group, the project's group and outsiders' own groups as
+separate channel-layer messages, and a subscription still sending the previous event comes to
+this one later; with `cache=False` each of them would cost a query of its own, most of all in a
+burst, when the process is busiest. Keyed by the event and not by
 the id, nothing goes stale: the next event of the same task is another key and reads it afresh.
 The loaders' futures belong to one event loop, so there is a set per loop (a web process runs
 one), as there is a hub.
@@ -27,8 +29,8 @@ event loop to batch on, and its lists get their joins, prefetches and annotation
 strawberry-django's optimizer, as queries sent over the socket do.
 
 A load may be awaited by many subscriptions, and awaiting a future from a task that is then
-cancelled cancels the future: subscribers await `asyncio.shield(...)` of it, so that one who
-leaves does not take the result from the others.
+cancelled cancels the future: callers await `asyncio.shield(...)` of it, so that a subscriber
+who leaves does not take the result from the others.
 """
 
 import asyncio

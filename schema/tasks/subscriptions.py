@@ -35,8 +35,18 @@ class TaskChangeType(SharedAcrossViewers):
     kind: TaskChangeKindEnum
     task_id: strawberry.ID
     project_id: strawberry.ID | None
-    task: TaskType | None = strawberry.field(description="The task now; null once deleted.")
-    actor: UserType | None = strawberry.field(description="Who did it; null for the system.")
+    actor_id: strawberry.Private[int | None]
+
+    # Loaded once per event and process, when an operation selects them (schema/dataloaders.py).
+    @strawberry.field(description="The task now; null once deleted.")
+    async def task(self) -> TaskType | None:
+        task = AtEvent(self.event_id, int(self.task_id))
+        return await asyncio.shield(for_events().tasks.load(task))
+
+    @strawberry.field(description="Who did it; null for the system.")
+    async def actor(self) -> UserType | None:
+        actor = AtEvent(self.event_id, self.actor_id)
+        return await asyncio.shield(for_events().users.load(actor))
 
 
 @strawberry.type
@@ -58,20 +68,11 @@ class TaskSubscriptions:
 
 
 async def _as_task_change_types(changes) -> AsyncGenerator[TaskChangeType, None]:
-    loaders = for_events()
     async for change in changes:
-        # Every subscriber of the event in this process shares these loads.
-        task, actor = await asyncio.shield(
-            asyncio.gather(
-                loaders.tasks.load(AtEvent(change.event_id, change.task_id)),
-                loaders.users.load(AtEvent(change.event_id, change.actor_id)),
-            )
-        )
         yield TaskChangeType(
             event_id=change.event_id,
             kind=TaskChangeKindEnum(change.kind),
             task_id=strawberry.ID(str(change.task_id)),
             project_id=change.project_id,
-            task=task,  # None once the task is deleted
-            actor=actor,
+            actor_id=change.actor_id,
         )

@@ -114,6 +114,22 @@ async def test_each_change_of_a_task_is_read_afresh_at_two_queries_an_event(
     await socket.close()
 
 
+async def test_a_task_change_without_the_task_or_actor_costs_no_query(bob, as_alice, task):
+    socket = await socket_of(bob)
+    await subscribe(socket, "1", "subscription { taskChanged { kind taskId } }")
+    await wait_for_group(project_group(task.project_id))
+
+    async with queries_of_sockets() as queries:
+        await run_elsewhere(
+            as_alice, "updateTask", input={"id": task.id, "version": 1, "title": "?"}
+        )
+        change = (await socket.next_data("1"))["taskChanged"]
+
+    assert change == {"kind": "UPDATED", "taskId": str(task.id)}
+    assert queries == []
+    await socket.close()
+
+
 async def test_a_notification_costs_one_query_for_the_subscriptions_of_a_socket(
     alice, bob, as_alice, task
 ):
