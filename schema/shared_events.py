@@ -1,7 +1,7 @@
 """Subscription events executed and serialized once per web process, not once per subscriber.
 
 graphql-core runs a subscription's whole selection set for every event and every subscriber;
-with a thousand sockets on one project, doing so misses the fan-out target four times over
+with a thousand sockets on one project, doing so misses the fan-out target several times over
 (bench/RESULTS.md). For a payload that declares itself the same for every viewer
 (`SharedAcrossViewers`), the first subscription to reach an event executes it, and every
 other subscription with the same document text, variables and operation name awaits that
