@@ -9,13 +9,12 @@ select them. The hub hands an event to every subscription of a group in one go
 subscribers the process holds (and shared events execute once per operation anyway,
 schema/shared_events.py). The loaders are keyed by the event (`AtEvent`) and remember the most
 recent `RECENT_EVENTS` events, so that the executions that do not load in that tick are served
-too: an event reaches the staff group, the project's group and outsiders' own groups as
-separate channel-layer messages, and a subscription still sending the previous event comes to
-this one later; with `cache=False` each of them would cost a query of its own, most of all in a
-burst, when the process is busiest. Keyed by the event and not by
-the id, nothing goes stale: the next event of the same task is another key and reads it afresh.
-The loaders' futures belong to one event loop, so there is a set per loop (a web process runs
-one), as there is a hub.
+too: an event reaches the staff group, the project's group and outsiders' own groups as separate
+channel-layer messages, and a subscription still sending the previous event comes to this one
+later; with `cache=False` each of them would cost a query of its own, most of all in a burst,
+when the process is busiest. Keyed by the event and not by the id, nothing goes stale: the next
+event of the same task is another key and reads it afresh. The loaders' futures belong to one
+event loop, so there is a set per loop (a web process runs one), as there is a hub.
 
 **Per socket, bound to its viewer** (`for_viewer(info)`): what only one viewer may see, their
 notifications and their jobs. The batch applies the selectors' visibility rule to the viewer
@@ -26,7 +25,8 @@ of one tick (two subscriptions of a socket hearing the same notification share a
 
 Everything here runs over WebSocket only: GraphQL over HTTP executes synchronously, with no
 event loop to batch on, and its lists get their joins, prefetches and annotations from
-strawberry-django's optimizer, as queries sent over the socket do.
+strawberry-django's optimizer, as queries sent over the socket do. One module rather than a
+`dataloaders.py` per domain: four small loaders for one path, whose scopes are one decision.
 
 A load may be awaited by many subscriptions, and awaiting a future from a task that is then
 cancelled cancels the future: callers await `asyncio.shield(...)` of it, so that a subscriber
@@ -101,6 +101,10 @@ def _batch(read: Callable[[set[int]], QuerySet], id_of: Callable = lambda key: k
     return load
 
 
+def _id_at(key: AtEvent) -> int | None:
+    return key.id
+
+
 def _tasks(ids: set[int]):
     """Tasks with everything a `TaskChange` shows but its lists (comments, activity, members),
     which are read when a subscription selects them."""
@@ -131,10 +135,9 @@ def for_events() -> EventLoaders:
     loop = asyncio.get_running_loop()
     loaders = _event_loaders.get(loop)
     if loaders is None:
-        by_event = {"id_of": lambda key: key.id}
         loaders = _event_loaders[loop] = EventLoaders(
-            tasks=DataLoader(_batch(_tasks, **by_event), cache_map=RecentEvents(), loop=loop),
-            users=DataLoader(_batch(_users, **by_event), cache_map=RecentEvents(), loop=loop),
+            tasks=DataLoader(_batch(_tasks, _id_at), cache_map=RecentEvents(), loop=loop),
+            users=DataLoader(_batch(_users, _id_at), cache_map=RecentEvents(), loop=loop),
         )
     return loaders
 
