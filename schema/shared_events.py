@@ -1,21 +1,25 @@
-"""Subscription events executed once per web process, not once per subscriber.
+"""Subscription events executed and serialized once per web process, not once per subscriber.
 
 graphql-core runs a subscription's whole selection set for every event and every subscriber;
-with a thousand sockets on one project that was most of the web process's time in
-bench/ws_fanout.py. For a payload that declares itself the same for every viewer
+with a thousand sockets on one project, doing so misses the fan-out target several times over
+(bench/RESULTS.md). For a payload that declares itself the same for every viewer
 (`SharedAcrossViewers`), the first subscription to reach an event executes it, and every
 other subscription with the same document text, variables and operation name awaits that
-result instead of computing its own.
+result instead of computing its own; the socket then serializes that shared result once
+(`shared_result_json`). What this needs of graphql-core and Strawberry beyond their
+documented APIs is in schema/subscription_hooks.py.
 """
 
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
-from graphql import print_ast
 from graphql.pyutils import is_awaitable
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.subscription_hooks import EventExecutionContext, result_message
+
+RESULT_MESSAGE = '{{"id":{id},"type":{type},"payload":{{"data":{data}}}}}'
 
 
 class SharedAcrossViewers:
@@ -52,44 +56,50 @@ class _SharedResults:
 _shared_results = _SharedResults()
 
 
-class SharingExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class SharingExecutionContext(EventExecutionContext):
     """Strawberry's executor, executing a `SharedAcrossViewers` event once per operation."""
 
     # Document, variables and operation name: computed once per subscription.
-    operation_key: tuple | None = None
+    _operation_key: tuple | None = None
 
-    def build_per_event_executor(self, payload):
+    def execute_event(self, payload, execute):
         if not isinstance(payload, SharedAcrossViewers):
-            return super().build_per_event_executor(payload)
-        if self.operation_key is None:
-            self.operation_key = self._operation_key()
-        # Only the subscriber who executes the event needs graphql-core's copy of the executor.
-        return _SharedEvent(self, payload)
-
-    def _operation_key(self) -> tuple:
-        location = self.operation.loc
-        document = (
-            location.source.body
-            if location is not None
-            else "\n".join(
-                print_ast(node) for node in (self.operation, *self.fragment_definitions.values())
-            )
-        )
-        variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=str)
-        name = self.operation.name.value if self.operation.name else None
-        return document, variables, name
+            return execute()
+        if self._operation_key is None:
+            self._operation_key = self.operation_key()
+        return _shared_results.get((payload.event_id, self._operation_key), execute)
 
 
-class _SharedEvent:
-    """What `build_per_event_executor` returns for a shared event: the result, not an executor."""
+class _SerializedResults:
+    """The JSON of recent results' `data`, by identity: the same object for every subscriber.
 
-    def __init__(self, executor: SharingExecutionContext, payload: SharedAcrossViewers):
-        self.executor = executor
-        self.payload = payload
+    Each entry keeps its object alive, so that its `id()` cannot be reused while cached.
+    """
 
-    def execute_operation(self, serially: bool | None = None) -> Awaitable | object:
-        build = super(SharingExecutionContext, self.executor).build_per_event_executor
-        return _shared_results.get(
-            (self.payload.event_id, self.executor.operation_key),
-            lambda: build(self.payload).execute_operation(serially),
-        )
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._texts: OrderedDict[int, tuple[object, str]] = OrderedDict()
+
+    def get(self, data: object) -> str:
+        cached = self._texts.get(id(data))
+        if cached is None:
+            cached = (data, json.dumps(data, separators=(",", ":")))
+            self._texts[id(data)] = cached
+            while len(self._texts) > self.size:
+                self._texts.popitem(last=False)
+        return cached[1]
+
+
+_serialized_results = _SerializedResults()
+
+
+def shared_result_json(message: object) -> str | None:
+    """The JSON of a result message, its `data` serialized once for all the subscribers who
+    share it; None for any other message."""
+    result = result_message(message)
+    if result is None:
+        return None
+    operation_id, kind, data = result
+    return RESULT_MESSAGE.format(
+        id=json.dumps(operation_id), type=json.dumps(kind), data=_serialized_results.get(data)
+    )

@@ -1,7 +1,7 @@
 """Job progress, live: the after-commit broadcast to a job's group, and the stream a
 `jobProgress` subscription reads from it (on the realtime layer's groups and listeners)."""
 
-from channels.db import database_sync_to_async
+from collections.abc import Awaitable, Callable
 
 from backend.events import DomainEvent, EventKind
 from backend.jobs.models import FINISHED_STATUSES, Job, JobStatus
@@ -22,19 +22,18 @@ def broadcast_job_progress(event: DomainEvent) -> None:
         broadcast(job_group(event.data["job_id"]), {"type": JOB_PROGRESS, **event.data})
 
 
-async def job_updates(*, consumer, user, job_id: int):
+async def job_updates(*, consumer, job_id: int, load: Callable[[], Awaitable[Job | None]]):
     """The job's state now and at each change, until it finishes.
 
-    Raises Job.DoesNotExist, before anything is streamed, when the user may not see the job.
+    `load` reads the job as the subscriber may see it, None when they may not (or it is gone);
+    Job.DoesNotExist is raised, before anything is streamed, when it reads None at first.
     """
-    visible = Job.objects.visible_to(user).filter(id=job_id)
-    if not await database_sync_to_async(visible.exists)():
+    if await load() is None:
         raise Job.DoesNotExist(NO_SUCH_JOB)
-    return _job_updates(consumer, job_id)
+    return _job_updates(consumer, job_id, load)
 
 
-async def _job_updates(consumer, job_id: int):
-    load = database_sync_to_async(Job.objects.select_related("owner").filter(id=job_id).first)
+async def _job_updates(consumer, job_id: int, load: Callable[[], Awaitable[Job | None]]):
     # Joined before the first read, so that no change falls between the read and the join.
     async with listen(consumer, types=[JOB_PROGRESS], groups=[job_group(job_id)]) as inbox:
         job = await load()

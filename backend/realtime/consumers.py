@@ -2,10 +2,8 @@
 
 import asyncio
 import contextlib
-import json
 import logging
-from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -23,10 +21,9 @@ from backend.realtime.groups import (
 )
 from backend.realtime.hub import ROUTE
 from backend.realtime.listening import Listener, listen
+from schema.shared_events import shared_result_json
 
 logger = logging.getLogger(__name__)
-
-RESULT_MESSAGE = '{{"id":{id},"type":{type},"payload":{{"data":{data}}}}}'
 
 # Closing a socket with this code means "who you are may not connect" (as graphql-transport-ws
 # does); closing before the handshake completes answers it with HTTP 403.
@@ -60,10 +57,15 @@ class ClosesWhenTokenExpires:
 
 @dataclass
 class SocketContext:
-    """A resolver's context over WebSocket: `request.user` is the user, as over HTTP."""
+    """A resolver's context over WebSocket: `request.user` is the user, as over HTTP.
+
+    Strawberry makes one per socket, for all its operations; `loaders` keeps the schema's
+    DataLoaders of the socket's viewer (schema/dataloaders.py).
+    """
 
     request: "GraphQLSocketConsumer"
     connection_params: dict | None = None
+    loaders: dict = field(default_factory=dict)
 
     @property
     def ws(self):
@@ -83,24 +85,9 @@ class GraphQLSocketConsumer(ClosesWhenTokenExpires, GraphQLWSConsumer):
         await super().connect()
 
     def encode_json(self, data: object) -> str:
-        """A result message, its shared `data` serialized once for every socket.
-
-        A subscription event is executed once per process and operation
-        (schema/shared_events.py): its subscribers' messages then carry the same `data`
-        object, which only their `id` tells apart.
-        """
-        if (
-            isinstance(data, dict)
-            and data.keys() == {"id", "type", "payload"}
-            and isinstance(data["payload"], dict)
-            and data["payload"].keys() == {"data"}
-        ):
-            return RESULT_MESSAGE.format(
-                id=json.dumps(data["id"]),
-                type=json.dumps(data["type"]),
-                data=_serialized_results.get(data["payload"]["data"]),
-            )
-        return super().encode_json(data)
+        """A message; a subscription event's shared result is serialized once for every socket
+        (schema/shared_events.py)."""
+        return shared_result_json(data) or super().encode_json(data)
 
     async def get_context(self, request, response) -> SocketContext:
         return SocketContext(request=request)
@@ -209,26 +196,3 @@ class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsu
 def _payload(message: dict) -> dict:
     """What the client is told: neither the handler's `type` nor the hub's route."""
     return {key: value for key, value in message.items() if key not in ("type", ROUTE)}
-
-
-class _SerializedResults:
-    """The JSON of recent results' `data`, by identity: the same object for every subscriber.
-
-    Each entry keeps its object alive, so that its `id()` cannot be reused while cached.
-    """
-
-    def __init__(self, size: int = 64):
-        self.size = size
-        self._texts: OrderedDict[int, tuple[object, str]] = OrderedDict()
-
-    def get(self, data: object) -> str:
-        cached = self._texts.get(id(data))
-        if cached is None:
-            cached = (data, json.dumps(data, separators=(",", ":")))
-            self._texts[id(data)] = cached
-            while len(self._texts) > self.size:
-                self._texts.popitem(last=False)
-        return cached[1]
-
-
-_serialized_results = _SerializedResults()

@@ -1,10 +1,12 @@
+import asyncio
 from collections.abc import AsyncGenerator
 
 import strawberry
 
 from backend.jobs.live import NO_SUCH_JOB, job_updates
 from backend.jobs.models import Job
-from schema.core import parse_id, user_of
+from schema.core import parse_id
+from schema.dataloaders import for_viewer
 from schema.jobs.types import JobType
 from schema.permissions import IsAuthenticated
 
@@ -19,4 +21,7 @@ class JobSubscriptions:
         job = parse_id(job_id)
         if job is None:
             raise Job.DoesNotExist(NO_SUCH_JOB)
-        return await job_updates(consumer=info.context.ws, user=user_of(info), job_id=job)
+        jobs = for_viewer(info).jobs
+        return await job_updates(
+            consumer=info.context.ws, job_id=job, load=lambda: asyncio.shield(jobs.load(job))
+        )

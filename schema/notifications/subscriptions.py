@@ -1,9 +1,11 @@
+import asyncio
 from collections.abc import AsyncGenerator
 
 import strawberry
 
-from backend.realtime.streams import received_notifications
+from backend.realtime.streams import received_notification_ids
 from schema.core import user_of
+from schema.dataloaders import for_viewer
 from schema.notifications.types import NotificationType
 from schema.permissions import IsAuthenticated
 
@@ -15,7 +17,10 @@ class NotificationSubscriptions:
         self, info: strawberry.Info
     ) -> AsyncGenerator[NotificationType, None]:
         """Each new notification of yours, as it is created."""
-        async for notification in received_notifications(
+        notifications = for_viewer(info).notifications
+        async for notification_id in received_notification_ids(
             consumer=info.context.ws, user=user_of(info)
         ):
-            yield notification
+            notification = await asyncio.shield(notifications.load(notification_id))
+            if notification is not None:
+                yield notification

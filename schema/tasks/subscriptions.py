@@ -1,3 +1,4 @@
+import asyncio
 from collections.abc import AsyncGenerator
 from enum import Enum
 
@@ -9,6 +10,7 @@ from backend.realtime.groups import NO_SUCH_PROJECT
 from backend.realtime.streams import task_changes
 from schema.accounts.types import UserType
 from schema.core import parse_id, user_of
+from schema.dataloaders import AtEvent, for_events
 from schema.permissions import IsAuthenticated
 from schema.shared_events import SharedAcrossViewers
 from schema.tasks.types import TaskType
@@ -33,8 +35,18 @@ class TaskChangeType(SharedAcrossViewers):
     kind: TaskChangeKindEnum
     task_id: strawberry.ID
     project_id: strawberry.ID | None
-    task: TaskType | None = strawberry.field(description="The task now; null once deleted.")
-    actor: UserType | None = strawberry.field(description="Who did it; null for the system.")
+    actor_id: strawberry.Private[int | None]
+
+    # Loaded once per event and process, when an operation selects them (schema/dataloaders.py).
+    @strawberry.field(description="The task now; null once deleted.")
+    async def task(self) -> TaskType | None:
+        task = AtEvent(self.event_id, int(self.task_id))
+        return await asyncio.shield(for_events().tasks.load(task))
+
+    @strawberry.field(description="Who did it; null for the system.")
+    async def actor(self) -> UserType | None:
+        actor = AtEvent(self.event_id, self.actor_id)
+        return await asyncio.shield(for_events().users.load(actor))
 
 
 @strawberry.type
@@ -62,6 +74,5 @@ async def _as_task_change_types(changes) -> AsyncGenerator[TaskChangeType, None]
             kind=TaskChangeKindEnum(change.kind),
             task_id=strawberry.ID(str(change.task_id)),
             project_id=change.project_id,
-            task=change.task,
-            actor=change.actor,
+            actor_id=change.actor_id,
         )

@@ -13,7 +13,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from backend.accounts.services import tokens_for
 from backend.asgi import application
@@ -106,6 +107,44 @@ async def wait_for_listeners(group: str, count: int) -> None:
 async def run(client, name, **variables):
     """Run a named GraphQL operation over HTTP (a real request through Django)."""
     return await database_sync_to_async(client.run)(name, **variables)
+
+
+def _closing_connection(call):
+    try:
+        return call()
+    finally:
+        connection.close()
+
+
+async def run_elsewhere(client, name, **variables):
+    """`run`, on a database connection of its own: the SQL it costs stays out of
+    `queries_of_sockets()`."""
+    return await asyncio.to_thread(_closing_connection, lambda: client.run(name, **variables))
+
+
+async def call_elsewhere(function, **kwargs):
+    """Call `function` (a service, a worker's task) as `run_elsewhere` runs an operation."""
+    return await asyncio.to_thread(_closing_connection, lambda: function(**kwargs))
+
+
+@contextlib.asynccontextmanager
+async def queries_of_sockets():
+    """The SQL the sockets of this process run meanwhile, as a list of statements.
+
+    Channels' `database_sync_to_async` (and strawberry-django's resolvers) run every query of
+    the event loop in one thread, since no ThreadSensitiveContext is entered under Channels:
+    that thread's connection is the one captured. Run what causes the events elsewhere
+    (`run_elsewhere`), or its own SQL is counted too.
+    """
+    captured: list[str] = []
+    capture = await database_sync_to_async(
+        lambda: CaptureQueriesContext(connections["default"]).__enter__()
+    )()
+    try:
+        yield captured
+    finally:
+        await database_sync_to_async(capture.__exit__)(None, None, None)
+        captured.extend(query["sql"] for query in capture.captured_queries)
 
 
 class GraphQLSocket:
