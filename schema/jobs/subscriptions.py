@@ -3,8 +3,8 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from backend.jobs.live import NO_SUCH_JOB, job_updates
 from backend.jobs.models import Job
+from backend.realtime.jobs import NO_SUCH_JOB, job_updates
 from schema.core import parse_id
 from schema.dataloaders import for_viewer
 from schema.jobs.types import JobType

@@ -5,11 +5,11 @@ import asyncio
 
 import pytest
 
-from backend.jobs.live import job_group
 from backend.jobs.models import Job
 from backend.jobs.services import run_process_job
 from backend.notifications.models import Notification, NotificationKind
 from backend.realtime.groups import STAFF_GROUP, project_group, user_group
+from backend.realtime.jobs import job_group
 from backend.tasks.services import assign_task, update_task
 from schema.dataloaders import RECENT_EVENTS, AtEvent, RecentEvents, ViewerLoaders, for_events
 from tests.realtime.conftest import (

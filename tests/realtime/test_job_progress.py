@@ -3,9 +3,9 @@
 import pytest
 from asgiref.sync import sync_to_async
 
-from backend.jobs.live import job_group
 from backend.jobs.models import Job
 from backend.jobs.services import run_process_job
+from backend.realtime.jobs import job_group
 from tests.realtime.conftest import GraphQLSocket, wait_for_group
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,5 +1,5 @@
 """Job progress, live: the after-commit broadcast to a job's group, and the stream a
-`jobProgress` subscription reads from it (on the realtime layer's groups and listeners)."""
+`jobProgress` subscription reads from it."""
 
 from collections.abc import Awaitable, Callable
 
