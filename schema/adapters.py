@@ -1,8 +1,9 @@
-"""Where Stride leans on strawberry-django and Strawberry beyond their documented API, for speed.
+"""Where Stride leans on Strawberry, strawberry-django and graphql-core beyond their documented
+API: every such assumption, here and nowhere else.
 
-Everything here is an assumption about how a dependency behaves that its documentation does not
-promise; tests/graphql/test_adapters.py pins each one, so that an upgrade that breaks it fails
-there first.
+tests/graphql/test_adapters.py and tests/realtime/test_subscription_hooks.py pin each one (by
+its number), so that an upgrade that breaks it fails there, by name, rather than as a slower or
+wrong answer.
 
 1. `ModelAttributeField`: strawberry-django runs every field through a resolver of its own,
    which builds an `Info`, checks permissions and runs field extensions even for a column that
@@ -17,11 +18,34 @@ there first.
    strawberry-django's own fields optimize theirs without it, and Stride's root lists call
    `optimize` (`schema.pagination.offset_page`), so the middleware only costs time; Strawberry
    installs an extension as a middleware only when its class overrides `SchemaExtension.resolve`.
+3. `EventExecutionContext` (for schema/shared_events.py): Strawberry executes with
+   `StrawberryGraphQLCoreExecutionContext`, from `strawberry.schema.schema`, unless
+   `execution_context_class` names another: the parameter is documented, its default class and
+   module are not. A replacement extends it, since Strawberry passes executors keyword arguments
+   of its own (`operation_extensions`).
+4. graphql-core's `subscribe()`, which Strawberry calls, executes each source event as
+   `build_per_event_executor(payload).execute_operation(False)` on the subscription's executor,
+   and uses nothing else of what `build_per_event_executor` returns. Both methods are
+   documented; overriding one is not (graphql-core 3.3 says to compose the pipeline with
+   `map_source_to_response_event` instead, which Strawberry does not let a schema do).
+5. An executor's `operation`, `fragment_definitions` and `variable_values.coerced` (the
+   variables after defaults and coercion) are as graphql-core 3.3's `Executor` documents them;
+   3.2 named and shaped them otherwise.
+6. `result_message`: Strawberry's WebSocket handlers serialize each result message with the
+   view's `encode_json` (documented for HTTP responses) as `{"id", "type", "payload": {"data":
+   data}}` when the result has neither errors nor extensions, `data` being the execution
+   result's own object, not a copy: a result shared by subscribers reaches `encode_json` as one
+   object.
 """
+
+import json
+from collections.abc import Awaitable, Callable
 
 import strawberry_django
 from django.db.models.query_utils import DeferredAttribute
+from graphql import print_ast
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
@@ -67,3 +91,57 @@ class QuerySetOptimizer(DjangoOptimizerExtension):
     without wrapping every field's resolver."""
 
     resolve = SchemaExtension.resolve
+
+
+Executed = Awaitable | object
+
+
+class EventExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, with a say in how each subscription event executes."""
+
+    def execute_event(self, payload: object, execute: Callable[[], Executed]) -> Executed:
+        """The result of one event; `execute()` executes it as graphql-core would."""
+        return execute()
+
+    def operation_key(self) -> tuple[str, str, str | None]:
+        """The operation's document text, its coerced variables (JSON) and its name."""
+        location = self.operation.loc
+        document = (
+            location.source.body
+            if location is not None
+            else "\n".join(
+                print_ast(node) for node in (self.operation, *self.fragment_definitions.values())
+            )
+        )
+        variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=str)
+        name = self.operation.name.value if self.operation.name else None
+        return document, variables, name
+
+    def build_per_event_executor(self, payload):
+        return _Event(self, payload)
+
+
+class _Event:
+    """What `build_per_event_executor` returns: graphql-core only executes it."""
+
+    def __init__(self, executor: EventExecutionContext, payload: object):
+        self.executor = executor
+        self.payload = payload
+
+    def execute_operation(self, serially: bool | None = None) -> Executed:
+        build = super(EventExecutionContext, self.executor).build_per_event_executor
+        return self.executor.execute_event(
+            self.payload, lambda: build(self.payload).execute_operation(serially)
+        )
+
+
+def result_message(message: object) -> tuple[object, object, object] | None:
+    """(id, type, data) of a message that carries a result's data and nothing else."""
+    if (
+        isinstance(message, dict)
+        and message.keys() == {"id", "type", "payload"}
+        and isinstance(message["payload"], dict)
+        and message["payload"].keys() == {"data"}
+    ):
+        return message["id"], message["type"], message["payload"]["data"]
+    return None

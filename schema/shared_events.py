@@ -7,7 +7,7 @@ with a thousand sockets on one project, doing so misses the fan-out target sever
 other subscription with the same document text, variables and operation name awaits that
 result instead of computing its own; the socket then serializes that shared result once
 (`shared_result_json`). What this needs of graphql-core and Strawberry beyond their
-documented APIs is in schema/subscription_hooks.py.
+documented APIs is in schema/adapters.py (assumptions 3 to 6).
 """
 
 import asyncio
@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from graphql.pyutils import is_awaitable
 
-from schema.subscription_hooks import EventExecutionContext, result_message
+from schema.adapters import EventExecutionContext, result_message
 
 RESULT_MESSAGE = '{{"id":{id},"type":{type},"payload":{{"data":{data}}}}}'
 

@@ -1,4 +1,4 @@
-"""The assumptions of schema/subscription_hooks.py, one test each (numbered as there): when an
+"""The assumptions of schema/adapters.py, one test each (numbered as there): when an
 upgrade of graphql-core or Strawberry breaks one, the failure names it."""
 
 import pytest
@@ -8,7 +8,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from backend.realtime.consumers import GraphQLSocketConsumer
 from backend.realtime.groups import project_group
-from schema.subscription_hooks import EventExecutionContext, result_message
+from schema.adapters import EventExecutionContext, result_message
 from tests.realtime.conftest import LEGACY_WS, TRANSPORT_WS, GraphQLSocket, run, wait_for_listeners
 
 GREETINGS = build_schema(
