@@ -1,7 +1,10 @@
 """The Stride GraphQL schema: one query, mutation and subscription root merged from the domains."""
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.types.execution import PreExecutionError
 
+from backend.platform import ratelimit
 from schema.accounts.mutations import AccountMutations
 from schema.accounts.queries import AccountQueries
 from schema.adapters import QuerySetOptimizer
@@ -37,9 +40,25 @@ class Subscription(TaskSubscriptions, NotificationSubscriptions, JobSubscription
     pass
 
 
+class StrideSchema(strawberry.Schema):
+    async def stream(self, query, *args, **kwargs):
+        """Over WebSocket, where every operation streams, each counts against its user's rate
+        limit as a request does over HTTP; one over it is refused with RATE_LIMITED."""
+        try:
+            await ratelimit.acheck_request(kwargs["context_value"].request)
+        except ratelimit.RateLimited as limited:
+            return _refused(limited)
+        return await super().stream(query, *args, **kwargs)
+
+
+async def _refused(limited: ratelimit.RateLimited):
+    extensions = {"code": "RATE_LIMITED", "retryAfter": int(limited.retry_after)}
+    yield PreExecutionError(data=None, errors=[GraphQLError(str(limited), extensions=extensions)])
+
+
 # A document is parsed and validated once per text, and refused before it is validated when it
 # is over the limits (schema/limits.py).
-schema = strawberry.Schema(
+schema = StrideSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
