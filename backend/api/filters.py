@@ -34,8 +34,7 @@ class CriteriaFilterSet(django_filters.FilterSet):
 
     def get_form_class(self):
         # The filters are the same on every request, so is their form class: built once per
-        # filterset, where django-filter builds it (and a form field per filter) per request,
-        # ~15% of the CPU of a cached REST list.
+        # filterset, where django-filter builds it (and a form field per filter) per request.
         form_class = type(self).__dict__.get("_form_class")
         if form_class is None:
             form_class = super().get_form_class()

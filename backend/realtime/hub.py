@@ -1,10 +1,9 @@
 """One channel-layer channel per web process for all its subscriptions, and local fan-out.
 
 Why: channels-redis gives every socket its own channel, and every waiting `receive()` its own
-pair of asyncio tasks; with a thousand sockets in one project each event woke a thousand
-receivers, which cost a quarter of the web process's time in bench/ws_fanout.py. The hub joins
-each group once for the whole process (per event loop), receives each event once, and hands it
-to the subscriptions of that group in memory. Redis holds one group member per web process.
+pair of asyncio tasks, so each event woke every socket's receiver. The hub joins each group once
+for the whole process (per event loop), receives each event once, and hands it to the
+subscriptions of that group in memory. Redis holds one group member per web process.
 
 channels-redis does not tell a receiver which group a message was sent to, so
 `backend.realtime.broadcast` writes the group's name into each message (`ROUTE`).
