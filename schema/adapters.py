@@ -9,10 +9,11 @@ wrong answer.
    which builds an `Info`, checks permissions and runs field extensions even for a column that
    only needs reading (`Task.title`); a page of 50 tasks resolves ~650 fields. Strawberry skips
    that work for a "basic" field (`StrawberryField.is_basic_field`: no resolver, no extensions)
-   and calls its `get_result` without an `Info`. The field class lets a column or a forward
-   relation be basic, and reads a loaded column from the instance's `__dict__`, where Django
-   keeps it; anything else (a deferred column, a relation) goes through strawberry-django's own
-   `get_result`, which loads it (in a thread when run from an event loop).
+   and calls its `get_result` without an `Info`. The field class lets a column, an annotation
+   or a forward relation be basic, and reads a loaded column or an annotation from the
+   instance's `__dict__`, where Django keeps them; anything else (a deferred column, a
+   relation) goes through strawberry-django's own `get_result`, which loads it (in a thread
+   when run from an event loop).
 2. `QuerySetOptimizer`: strawberry-django's optimizer extension is also a field middleware: it
    wraps every field's resolver to optimize a QuerySet a plain Strawberry resolver may return.
    strawberry-django's own fields optimize theirs without it, and Stride's root lists call
@@ -43,6 +44,7 @@ from collections.abc import Awaitable, Callable
 
 import strawberry_django
 from django.db.models.query_utils import DeferredAttribute
+from django.utils.functional import cached_property
 from graphql import print_ast
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -65,20 +67,26 @@ class ModelAttributeField(StrawberryDjangoField):
 
     def get_result(self, source, info, args, kwargs):
         if info is None and source is not None:
-            column = self._column(type(source))
-            if column is not None and column in source.__dict__:
-                return source.__dict__[column]
+            name = self._stored_as(type(source))
+            if name is not None and name in source.__dict__:
+                return source.__dict__[name]
         return super().get_result(source, info, args, kwargs)
 
-    def _column(self, model) -> str | None:
-        """The attribute name of the column this field reads on `model`, if it is a column."""
-        columns = self.__dict__.setdefault("_columns", {})
-        if model not in columns:
-            descriptor = model.__dict__.get(self.django_name or self.python_name)
+    def _stored_as(self, model) -> str | None:
+        """The name under which Django stores this field's value on an instance of `model`, as
+        it is read: a column's, an annotation's or a cached property's. None otherwise."""
+        stored = self.__dict__.setdefault("_stored", {})
+        if model not in stored:
+            name = self.django_name or self.python_name
+            descriptor = model.__dict__.get(name)
             # Exactly a column's descriptor: subclasses (a file field's) wrap the value.
-            plain = type(descriptor) is DeferredAttribute
-            columns[model] = descriptor.field.attname if plain else None
-        return columns[model]
+            if type(descriptor) is DeferredAttribute:
+                stored[model] = descriptor.field.attname
+            elif descriptor is None or isinstance(descriptor, cached_property):
+                stored[model] = name
+            else:
+                stored[model] = None
+        return stored[model]
 
 
 def model_type(model, **kwargs):

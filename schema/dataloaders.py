@@ -110,7 +110,7 @@ def _tasks(ids: set[int]):
     which are read when a subscription selects them."""
     return (
         Task.objects.select_related("project__owner", "created_by", "assignee")
-        .annotate(annotated_comment_count=COMMENT_COUNT)
+        .annotate(comment_count=COMMENT_COUNT)
         .filter(id__in=ids)
     )
 

@@ -139,7 +139,7 @@ class TaskSerializer(serializers.ModelSerializer):
     created_by = UserSummarySerializer()
     assignee = UserSummarySerializer(allow_null=True)
     is_overdue = serializers.BooleanField()
-    comment_count = serializers.IntegerField(source="annotated_comment_count")
+    comment_count = serializers.IntegerField()
 
     class Meta:
         model = Task

@@ -3,6 +3,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from backend.projects.models import Membership
 
@@ -155,6 +156,12 @@ class Task(models.Model):
 
     def __str__(self):
         return self.title
+
+    @cached_property
+    def comment_count(self) -> int:
+        """How many comments the task has. Lists load it with their rows, as an annotation of
+        this name (selectors.COMMENT_COUNT), which takes the place of this query."""
+        return self.comments.count()
 
     @property
     def is_overdue(self):

@@ -147,7 +147,7 @@ def task_detail(*, user, task_id: int) -> tuple[Task, bool]:
         return (
             Task.objects.visible_to(user)
             .select_related("project", "assignee", "created_by")
-            .annotate(annotated_comment_count=COMMENT_COUNT)
+            .annotate(comment_count=COMMENT_COUNT)
             .filter(id=task_id)
             .first()
         )

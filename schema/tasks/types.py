@@ -6,7 +6,7 @@ from backend.tasks.models import Activity, ActivityVerb, Comment, Task, TaskPrio
 from backend.tasks.selectors import COMMENT_COUNT
 from schema import response_cache
 from schema.accounts.types import UserType
-from schema.adapters import model_type
+from schema.adapters import ModelAttributeField, model_type
 from schema.projects.types import ProjectType
 
 TaskStatusEnum = strawberry.enum(TaskStatus, name="TaskStatus", description="Where a task stands.")
@@ -59,12 +59,11 @@ class TaskType:
     comments: list[CommentType]
     activity: list[ActivityType]
 
-    @strawberry_django.field(annotate={"annotated_comment_count": COMMENT_COUNT})
-    def comment_count(self, root: Task) -> int:
-        """How many comments the task has."""
-        count = getattr(root, "annotated_comment_count", None)
-        # A task fresh from a mutation was not loaded through the optimizer.
-        return root.comments.count() if count is None else count
+    comment_count: int = strawberry_django.field(
+        annotate={"comment_count": COMMENT_COUNT},
+        field_cls=ModelAttributeField,
+        description="How many comments the task has.",
+    )
 
     @strawberry_django.field(only=["due_date", "status"])
     def is_overdue(self, root: Task, info: strawberry.Info) -> bool:

@@ -6,6 +6,8 @@ not a field middleware.
 """
 
 from backend.tasks.models import Task
+from backend.tasks.selectors import COMMENT_COUNT
+from backend.tasks.services import add_comment
 from schema import schema
 from schema.adapters import ModelAttributeField, QuerySetOptimizer
 from tests.conftest import GraphQLClient
@@ -16,15 +18,15 @@ def fields_of(type_name: str) -> dict:
     return {field.python_name: field for field in definition.fields}
 
 
-def test_columns_and_forward_relations_are_basic_fields():
+def test_columns_annotations_and_forward_relations_are_basic_fields():
     task = fields_of("Task")
-    for name in ("id", "title", "status", "due_date", "project", "assignee", "version"):
+    for name in ("id", "title", "status", "due_date", "project", "assignee", "comment_count"):
         assert task[name].is_basic_field, name
 
 
 def test_lists_and_computed_fields_keep_their_resolver():
     task = fields_of("Task")
-    for name in ("comments", "activity", "comment_count", "is_overdue"):
+    for name in ("comments", "activity", "is_overdue"):
         assert not task[name].is_basic_field, name
     assert not fields_of("Project")["members"].is_basic_field
 
@@ -79,3 +81,11 @@ def test_a_deferred_column_is_loaded_on_demand(task):
 def test_the_optimizer_extension_is_not_a_field_middleware():
     # Strawberry's own test of whether an extension wraps every resolver.
     assert not QuerySetOptimizer._implements_resolve()
+
+
+def test_an_annotation_is_read_from_the_instance_and_computed_without_one(task):
+    comment_count = fields_of("Task")["comment_count"]
+    annotated = Task.objects.annotate(comment_count=COMMENT_COUNT).get(id=task.id)
+    assert comment_count.get_result(annotated, None, [], {}) == 0
+    add_comment(actor=task.created_by, task_id=task.id, content="First")
+    assert comment_count.get_result(Task.objects.get(id=task.id), None, [], {}) == 1

@@ -46,7 +46,7 @@ def _task_page(request, paginator) -> Page:
         tasks = list(
             selectors.task_list(user=request.user, ordering=ordering, **criteria)
             .select_related("project", "assignee", "created_by")
-            .annotate(annotated_comment_count=selectors.COMMENT_COUNT)[offset : offset + limit]
+            .annotate(comment_count=selectors.COMMENT_COUNT)[offset : offset + limit]
         )
         turns_at = selectors.turns_overdue_at(tasks)
         return Page(
