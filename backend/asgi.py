@@ -32,10 +32,9 @@ application = ProtocolTypeRouter(
     }
 )
 
-# One event fanned out to a thousand sockets allocates in a burst: with CPython's default
-# thresholds that set off full collections, pauses every waiting socket felt (bench/RESULTS.md,
-# WebSocket fan-out). Start-up objects are frozen out of collections, and the young generation
-# is collected rarely enough for a burst's temporaries to be freed by reference counting first.
+# An event fanned out to many sockets allocates in a burst, which CPython's default thresholds
+# answer with full collections that pause every socket: start-up objects are frozen out of
+# them, and the young generation is collected rarely enough for reference counting to go first.
 gc.collect()
 gc.freeze()
 gc.set_threshold(50_000, 20, 10)

@@ -61,11 +61,10 @@ Subscriber = Callable[[DomainEvent], None]
 _subscribers: list[Subscriber] = []
 
 
-def subscribe(subscriber: Subscriber) -> Subscriber:
-    """Register a subscriber (usable as a decorator); apps do it in `AppConfig.ready`."""
+def subscribe(subscriber: Subscriber) -> None:
+    """Register a subscriber; apps do it in `AppConfig.ready`."""
     if subscriber not in _subscribers:
         _subscribers.append(subscriber)
-    return subscriber
 
 
 def publish(event: DomainEvent) -> None:

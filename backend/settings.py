@@ -92,10 +92,8 @@ TEMPLATES = [
     },
 ]
 
-# Database. Requests and WebSocket consumers do their database work on several threads, each with
-# its own connection; persistent connections (CONN_MAX_AGE > 0) on Django's per-request threads
-# leaked until PostgreSQL refused clients, and a bounded pool keeps the count bounded whatever the
-# threads do.
+# Database work runs on many threads, each with its own connection: persistent connections
+# (CONN_MAX_AGE > 0) leak on Django's per-request threads, so a bounded pool holds them instead.
 if EMBEDDED:
     DATABASES = {
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
@@ -143,9 +141,8 @@ else:
                 # which kills idle WebSockets; a longer socket timeout keeps them alive.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="stride:asgi"),
-                # A web process's realtime hub (backend/realtime/hub.py) takes every event
-                # for all its sockets on one channel; the default of 100 waiting messages
-                # would drop part of a burst (a bulk change, a deleted project's tasks).
+                # The realtime hub (backend/realtime/hub.py) takes every event of the process
+                # on one channel: the default of 100 waiting messages would drop part of a burst.
                 "channel_capacity": {"*.realtime-hub": 10_000},
             },
         }
@@ -174,8 +171,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# In development WhiteNoise serves straight from the finders; in production only what
-# collectstatic gathered (compressed), as the Dockerfile does.
+# Production serves only what collectstatic gathered (compressed), as the Dockerfile does.
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Files the workers write (CSV exports); the directory must be writable by them.
@@ -187,8 +183,7 @@ LOGIN_URL = "/admin/login/"
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_ALL_ORIGINS = env.bool("CORS_ALLOW_ALL_ORIGINS", default=False)
 
-# Secure defaults when DEBUG is off; each can be relaxed from the environment (e.g. behind a
-# proxy that terminates TLS on another port).
+# Secure defaults when DEBUG is off; some can be relaxed from the environment (behind a proxy).
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -269,9 +264,8 @@ SIMPLE_JWT = {
 GRAPHQL_MAX_DEPTH = positive_int("GRAPHQL_MAX_DEPTH", 10)
 GRAPHQL_MAX_ALIASES = positive_int("GRAPHQL_MAX_ALIASES", 15)
 GRAPHQL_MAX_TOKENS = positive_int("GRAPHQL_MAX_TOKENS", 2000)
-# Field selections once fragments are expanded (schema/limits.py): fragments that spread each
-# other multiply a short text. GraphiQL's introspection query selects about 230, the largest
-# document of graphql-queries/ 39; a text of 2000 tokens without fragments holds at most ~1000.
+# Field selections with fragments expanded (schema/limits.py), which multiply a short text.
+# GraphiQL's introspection query selects ~230; 2000 tokens without fragments hold at most ~1000.
 GRAPHQL_MAX_FIELDS = positive_int("GRAPHQL_MAX_FIELDS", 1000)
 GRAPHQL_MAX_PAGE_SIZE = positive_int("GRAPHQL_MAX_PAGE_SIZE", 100)
 GRAPHQL_DEFAULT_PAGE_SIZE = positive_int("GRAPHQL_DEFAULT_PAGE_SIZE", 20)
@@ -292,8 +286,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
-# Outcomes are recorded in the database (Job, EmailDelivery); a task that should also keep its
-# return value in the result store says so with ignore_result=False.
+# Outcomes are recorded in the database (Job, EmailDelivery), not in the result store.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 # A task is acknowledged once it has finished, and one whose worker process died (killed, out
@@ -306,23 +299,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = positive_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = positive_int("CELERY_TASK_TIME_LIMIT", 330)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis hands an unacknowledged message to another worker after this many seconds: that is how
-# the task of a worker that vanished without a word (killed, machine lost) is done after all.
-# Shorter means a lost task comes back sooner; but a task still running, or waiting for a retry
-# countdown, when it expires is delivered twice: keep it above CELERY_TASK_TIME_LIMIT and
-# TASK_RETRY_BACKOFF_MAX_SECONDS, and use beat (never long countdowns) for periodic work.
+# Redis hands an unacknowledged message to another worker after this many seconds (how the task
+# of a vanished worker gets done); a task still running or waiting on a retry countdown by then
+# runs twice: keep it above CELERY_TASK_TIME_LIMIT and TASK_RETRY_BACKOFF_MAX_SECONDS, and use
+# beat, never long countdowns, for periodic work.
 BROKER_VISIBILITY_TIMEOUT = positive_int("CELERY_VISIBILITY_TIMEOUT", 900)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
-    # Workers look for such expired messages every interval x throttle seconds: 100 s by default,
-    # which could double a short timeout and made a message come back late or not at all before
-    # a worker's next sweep. Every tenth of the timeout (1 to 30 s) instead; one ZRANGE a sweep.
+    # Workers sweep for expired messages every interval x throttle seconds: 100 s by default,
+    # which could double a short timeout; every tenth of the timeout (1 to 30 s) instead.
     "unacked_restore_interval": max(1, min(30, BROKER_VISIBILITY_TIMEOUT // 10)),
     "unacked_restore_throttle": 1,
 }
 
-# Transient failures (SMTP or database unreachable) are retried after base * 2^n seconds,
-# half of it random so that retries of many tasks spread out.
+# Transient failures are retried after about base * 2^n seconds, up to the max (workers/base.py).
 TASK_MAX_RETRIES = non_negative_int("TASK_MAX_RETRIES", 3)
 TASK_RETRY_BACKOFF_SECONDS = env.float("TASK_RETRY_BACKOFF_SECONDS", default=2.0)
 TASK_RETRY_BACKOFF_MAX_SECONDS = env.float("TASK_RETRY_BACKOFF_MAX_SECONDS", default=300.0)

@@ -1,12 +1,9 @@
 """Django's WSGI application served to an ASGI server, one worker-thread call per request.
 
-Django's ASGI handler runs every synchronous middleware method (`process_request`,
-`process_response`, ...) and each request signal receiver in a worker thread of its own and
-back, about fifteen trips for Stride's middleware; bench/RESULTS.md measures what that cost. A
-threaded WSGI server runs the whole request in one call on a thread, and so does this: the
-environ as the ASGI specification maps it to WSGI, Django's WSGI handler (its public entry point)
-called on the event loop's thread pool, and the response sent from the loop once it is whole.
-As under any WSGI server, a client that leaves does not cancel its request.
+Django's ASGI handler runs each synchronous middleware method and request signal receiver in a
+worker thread and back, about fifteen trips for Stride's middleware; a threaded WSGI server runs
+the whole request in one call on a thread, and so does this, through Django's public WSGI
+handler. As under any WSGI server, a client that leaves does not cancel its request.
 """
 
 import sys

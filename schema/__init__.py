@@ -56,8 +56,6 @@ async def _refused(limited: ratelimit.RateLimited):
     yield PreExecutionError(data=None, errors=[GraphQLError(str(limited), extensions=extensions)])
 
 
-# A document is parsed and validated once per text, and refused before it is validated when it
-# is over the limits (schema/limits.py).
 schema = StrideSchema(
     query=Query,
     mutation=Mutation,

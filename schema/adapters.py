@@ -1,37 +1,31 @@
 """Where Stride leans on Strawberry, strawberry-django and graphql-core beyond their documented
-API: every such assumption, here and nowhere else.
+API: every such assumption, here and nowhere else. tests/graphql/test_adapters.py and
+tests/realtime/test_subscription_hooks.py pin each one, so that an upgrade that breaks it fails
+there, by name, rather than as a slower or wrong answer.
 
-tests/graphql/test_adapters.py and tests/realtime/test_subscription_hooks.py pin each one (by
-its number), so that an upgrade that breaks it fails there, by name, rather than as a slower or
-wrong answer.
-
-1. `ModelAttributeField`: strawberry-django runs every field through a resolver of its own,
-   which builds an `Info`, checks permissions and runs field extensions even for a column that
-   only needs reading (`Task.title`); a page of 50 tasks resolves ~650 fields. Strawberry skips
-   that work for a "basic" field (`StrawberryField.is_basic_field`: no resolver, no extensions)
-   and calls its `get_result` without an `Info`. The field class lets a column, an annotation
-   or a forward relation be basic, and reads a loaded column or an annotation from the
-   instance's `__dict__`, where Django keeps them; anything else (a deferred column, a
-   relation) goes through strawberry-django's own `get_result`, which loads it (in a thread
-   when run from an event loop).
-2. `QuerySetOptimizer`: strawberry-django's optimizer extension is also a field middleware: it
-   wraps every field's resolver to optimize a QuerySet a plain Strawberry resolver may return.
-   strawberry-django's own fields optimize theirs without it, and Stride's root lists call
-   `optimize` (`schema.pagination.offset_page`), so the middleware only costs time; Strawberry
-   installs an extension as a middleware only when its class overrides `SchemaExtension.resolve`.
+1. `ModelAttributeField`: strawberry-django runs every field through a resolver of its own (an
+   `Info`, permission checks, field extensions), even a column that only needs reading.
+   Strawberry skips that for a "basic" field (`StrawberryField.is_basic_field`: no resolver, no
+   extensions) and calls its `get_result` without an `Info`. This class makes a column, an
+   annotation or a forward relation basic, and reads a loaded column or an annotation from the
+   instance's `__dict__`, where Django keeps them; anything else (a deferred column, a relation)
+   goes through strawberry-django's own `get_result`, which loads it.
+2. `QuerySetOptimizer`: strawberry-django's optimizer extension is also a field middleware that
+   wraps every resolver to optimize a QuerySet a plain resolver may return. strawberry-django's
+   fields optimize theirs without it, and Stride's root lists call `optimize`
+   (`schema.pagination.offset_page`), so the middleware only costs time; Strawberry installs an
+   extension as a middleware only when its class overrides `SchemaExtension.resolve`.
 3. `EventExecutionContext` (for schema/shared_events.py): Strawberry executes with
-   `StrawberryGraphQLCoreExecutionContext`, from `strawberry.schema.schema`, unless
-   `execution_context_class` names another: the parameter is documented, its default class and
-   module are not. A replacement extends it, since Strawberry passes executors keyword arguments
-   of its own (`operation_extensions`).
+   `strawberry.schema.schema.StrawberryGraphQLCoreExecutionContext` (undocumented) unless the
+   documented `execution_context_class` names another. A replacement extends it, since
+   Strawberry passes executors keyword arguments of its own (`operation_extensions`).
 4. graphql-core's `subscribe()`, which Strawberry calls, executes each source event as
    `build_per_event_executor(payload).execute_operation(False)` on the subscription's executor,
    and uses nothing else of what `build_per_event_executor` returns. Both methods are
-   documented; overriding one is not (graphql-core 3.3 says to compose the pipeline with
-   `map_source_to_response_event` instead, which Strawberry does not let a schema do).
+   documented; overriding one is not (graphql-core 3.3 suggests composing the pipeline with
+   `map_source_to_response_event`, which Strawberry does not let a schema do).
 5. An executor's `operation`, `fragment_definitions` and `variable_values.coerced` (the
-   variables after defaults and coercion) are as graphql-core 3.3's `Executor` documents them;
-   3.2 named and shaped them otherwise.
+   variables after defaults and coercion) are as graphql-core 3.3's `Executor` documents them.
 6. `result_message`: Strawberry's WebSocket handlers serialize each result message with the
    view's `encode_json` (documented for HTTP responses) as `{"id", "type", "payload": {"data":
    data}}` when the result has neither errors nor extensions, `data` being the execution

@@ -1,36 +1,17 @@
-"""The DataLoaders of the WebSocket paths: what subscriptions load by id.
-
-Two scopes, for two kinds of load.
+"""The DataLoaders of the WebSocket paths (HTTP executes synchronously, with no loop to batch on).
 
 **Per event, shared by the web process** (`for_events()`): what every subscriber of an event is
-shown, the task of a `taskChanged` event and its actor, loaded by the `TaskChange` fields that
-select them. The hub hands an event to every subscription of a group in one go
-(backend/realtime/hub.py), so their executions load in one batch: one query however many
-subscribers the process holds (and shared events execute once per operation anyway,
-schema/shared_events.py). The loaders are keyed by the event (`AtEvent`) and remember the most
-recent `RECENT_EVENTS` events, so that the executions that do not load in that tick are served
-too: an event reaches the staff group, the project's group and outsiders' own groups as separate
-channel-layer messages, and a subscription still sending the previous event comes to this one
-later; with `cache=False` each of them would cost a query of its own, most of all in a burst,
-when the process is busiest. Keyed by the event and not by the id, nothing goes stale: the next
-event of the same task is another key and reads it afresh. The loaders' futures belong to one
-event loop, so there is a set per loop (a web process runs one), as there is a hub.
+shown. The hub hands an event to every subscription of a group at once, so their executions load
+in one batch; the loaders remember the last `RECENT_EVENTS` events (keyed by `AtEvent`, so
+nothing goes stale) for executions that miss it, as when an event reaches the staff, project
+and outsiders' groups as separate messages. Their futures belong to one event loop: a set per loop.
 
-**Per socket, bound to its viewer** (`for_viewer(info)`): what only one viewer may see, their
-notifications and their jobs. The batch applies the selectors' visibility rule to the viewer
-(a notification is its user's, `Job.objects.visible_to`), so another's never loads. Strawberry
-builds the context once per socket, not per operation, and a socket stays open for hours while
-its jobs change under it: these loaders cache nothing (`cache=False`) and only batch the loads
-of one tick (two subscriptions of a socket hearing the same notification share a query).
+**Per socket, bound to its viewer** (`for_viewer(info)`): their notifications and jobs, through
+the selectors' visibility rule. The context lives as long as the socket, for hours while its
+jobs change: these loaders cache nothing, and only batch the loads of one tick.
 
-Everything here runs over WebSocket only: GraphQL over HTTP executes synchronously, with no
-event loop to batch on, and its lists get their joins, prefetches and annotations from
-strawberry-django's optimizer, as queries sent over the socket do. One module rather than a
-`dataloaders.py` per domain: four small loaders for one path, whose scopes are one decision.
-
-A load may be awaited by many subscriptions, and awaiting a future from a task that is then
-cancelled cancels the future: callers await `asyncio.shield(...)` of it, so that a subscriber
-who leaves does not take the result from the others.
+Cancelling a task that awaits a load cancels the load for everyone: callers await
+`asyncio.shield(...)` of it.
 """
 
 import asyncio
@@ -51,8 +32,7 @@ from backend.tasks.models import Task
 from backend.tasks.selectors import COMMENT_COUNT
 from schema.core import user_of
 
-# Events whose loads are remembered, per loader and process: a burst of this many events
-# may be in flight before a late subscriber's load turns into a query of its own.
+# Per loader: a burst this long may pass before a late subscriber's load costs a query of its own.
 RECENT_EVENTS = 256
 
 

@@ -1,21 +1,12 @@
 """Limits on the size of a GraphQL document, checked before graphql-core validates it.
 
-Every operation, over HTTP and WebSocket alike (both go through the schema's extensions):
-
-1. is parsed with at most GRAPHQL_MAX_TOKENS tokens (Strawberry's `MaxTokensLimiter`), once per
-   text (Strawberry's `ParserCache`);
-2. is measured: the depth, aliases and fields of its operations with every fragment spread
-   expanded, each fragment measured once, so that the work follows the length of the text and
-   not of the expansion (twenty fragments that each spread the previous one twice expand to a
-   million fields, and are measured in twenty steps);
-3. is refused when a measure is over its limit (GRAPHQL_MAX_DEPTH, GRAPHQL_MAX_ALIASES,
-   GRAPHQL_MAX_FIELDS), when fragments spread each other in a cycle, or when it holds several
-   operations and the request names none;
-4. only then is validated by graphql-core, once per document (Strawberry's `ValidationCache`).
-
-Measuring is cheap enough to repeat on every request, so a changed limit applies at once to a
-document seen before, and the caches hold only what no setting changes: the parsed text and
-graphql-core's verdict.
+Every operation, over HTTP and WebSocket alike, is parsed with at most GRAPHQL_MAX_TOKENS tokens
+(once per text); measured with every fragment spread expanded, each fragment once, so that the
+work follows the length of the text and not of the expansion (twenty fragments that each spread
+the previous one twice expand to a million fields); refused when over GRAPHQL_MAX_DEPTH,
+GRAPHQL_MAX_ALIASES or GRAPHQL_MAX_FIELDS, when fragments spread each other in a cycle, or when
+it holds several operations and the request names none; and only then validated by graphql-core
+(once per document). Measuring is repeated on every request, so a changed limit applies at once.
 """
 
 import contextlib
@@ -34,9 +25,8 @@ from graphql import (
 )
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
-# Distinct texts remembered by the parser and validation caches; a client sends a few dozen at
-# most. A longer text (real operations are a few hundred bytes; a long string literal is one
-# token) is parsed and validated each time, so that the memory stays bounded by the two.
+# The parser and validation caches remember this many texts (a client sends a few dozen) of at
+# most this length; a longer one is parsed and validated each time, so memory stays bounded.
 REMEMBERED_DOCUMENTS = 512
 REMEMBERED_DOCUMENT_LENGTH = 20_000
 
@@ -192,9 +182,8 @@ class DocumentParsing(ParserCache):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if _remembered(context.query):
-            # A text that does not parse is left to Strawberry, which parses it again where it
-            # reports parse errors on every transport (raised from this hook, a WebSocket would
-            # not report it).
+            # A text that does not parse is left to Strawberry, which reports parse errors on
+            # every transport (raised from this hook, a WebSocket would not report it).
             with contextlib.suppress(GraphQLError):
                 context.graphql_document = self.cached_parse_document(
                     context.query, **context.parse_options
@@ -205,12 +194,10 @@ class DocumentParsing(ParserCache):
 class DocumentLimits(ValidationCache):
     """Refuses a document over the limits, then has graphql-core validate it once per document.
 
-    The limits come first because graphql-core validates with every rule in one pass over the
-    document: a limit written as a rule (as Strawberry's QueryDepthLimiter and MaxAliasesLimiter
-    are) is reported only once every other rule has walked the whole document, and what those
-    rules cost follows what the fragments expand to, which nothing bounds until the limits have
-    been checked (OverlappingFieldsCanBeMergedRule compares the fields a selection gathers from
-    its fragments two by two). So a refused document is never validated.
+    The limits come first: graphql-core validates with every rule in one pass, so a limit
+    written as a rule (Strawberry's QueryDepthLimiter, MaxAliasesLimiter) is reported only after
+    every other rule has walked the document, at a cost that follows what the fragments expand
+    to (OverlappingFieldsCanBeMergedRule compares a selection's fields two by two).
     """
 
     def __init__(self) -> None:
@@ -252,11 +239,8 @@ _parse = DocumentParsing().cached_parse_document
 
 
 def parsed_within_limits(query: str) -> DocumentNode | None:
-    """The parsed document of `query` when it parses and is within the limits, else None.
-
-    For the response cache (schema/response_cache.py): which root fields an answer about to
-    be computed holds. A text too long to remember is not cached either.
-    """
+    """The parsed document of `query` when it parses and is within the limits, else None (also
+    for a text too long to remember), for the response cache (schema/response_cache.py)."""
     if not _remembered(query):
         return None
     try:

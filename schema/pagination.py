@@ -1,9 +1,4 @@
-"""Offset pages of root lists: strawberry-django's `OffsetPaginated`, planned by its optimizer.
-
-A root list is a plain field whose resolver returns `offset_page(<its selector's QuerySet>)`:
-the optimizer plans `results` (one query with what the selection joins or annotates), and
-`totalCount` counts the QuerySet, or asks the selector's own count when it has one.
-"""
+"""Offset pages of root lists: strawberry-django's `OffsetPaginated`, planned by its optimizer."""
 
 from collections.abc import Callable
 
@@ -13,8 +8,7 @@ from strawberry_django.optimizer import optimize
 from strawberry_django.pagination import NodeType, OffsetPaginationInput
 from strawberry_django.pagination import OffsetPaginated as PlainOffsetPaginated
 
-# The argument every root list takes; UNSET, not None, keeps it without a default in the schema
-# (as strawberry-django declares it).
+# UNSET, not None: the argument has no default in the schema, as strawberry-django declares it.
 NO_PAGINATION: OffsetPaginationInput | None = strawberry.UNSET
 
 

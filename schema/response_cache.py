@@ -1,22 +1,12 @@
 """Whole GraphQL responses from the cache, under the versions the selectors use.
 
-A query operation whose root fields are all read-only lists or details of tasks and projects
-is answered from Redis when the same user sent the same document, variables and operation
-before, and no version its answer depends on has changed since (backend/caching/invalidation.py
-keeps them exact). Everything such a response can show, to any depth, is covered by these
-versions: the tasks and projects themselves, their comments and activity, members, every
-person's name (a profile change bumps everything), and the asker's own row, so that a
-deactivation or a new staff flag applies at once. Nothing else is cached: mutations,
-subscriptions, `me`, notifications, jobs, a response with errors.
-
-The key holds the user, the text and the variables, nothing the operation must first be parsed
-for, so that a hit is one Redis read before anything else (schema/view.py). Only an answer given
-without errors is stored: a text found in the cache passed parsing, the limits and validation
-when it was stored.
-
-Two answers change with time alone: `isOverdue`, and lists filtered on `overdue`. A resolver
-reports the moment its answer turns (`expire_no_later_than`) or that it must not be kept
-(`uncacheable`) on the request's `CachePolicy`.
+A query whose root fields are all lists or details of tasks and projects is answered from Redis
+when the same user sent the same document, variables and operation name before, and no version
+its answer depends on has changed since. Those versions cover all such a response can show, to
+any depth, including every person's name (a profile change bumps everything) and the asker's
+own row (a deactivation applies at once). The key needs no parsing, so that a hit is one Redis
+read before anything else; only answers without errors are stored. Answers that change with
+time alone (`isOverdue`, lists filtered on `overdue`) say so on the request's `CachePolicy`.
 """
 
 import hashlib

@@ -1,13 +1,11 @@
 """Subscription events executed and serialized once per web process, not once per subscriber.
 
-graphql-core runs a subscription's whole selection set for every event and every subscriber;
-with a thousand sockets on one project, doing so misses the fan-out target several times over
-(bench/RESULTS.md). For a payload that declares itself the same for every viewer
-(`SharedAcrossViewers`), the first subscription to reach an event executes it, and every
-other subscription with the same document text, variables and operation name awaits that
-result instead of computing its own; the socket then serializes that shared result once
-(`shared_result_json`). What this needs of graphql-core and Strawberry beyond their
-documented APIs is in schema/adapters.py (assumptions 3 to 6).
+graphql-core runs a subscription's selection set for every event and every subscriber. For a
+payload that declares itself the same for every viewer (`SharedAcrossViewers`), the first
+subscription to reach an event executes it, and every other one with the same document text,
+variables and operation name awaits that result; the socket then serializes it once
+(`shared_result_json`). What this assumes of graphql-core and Strawberry is in
+schema/adapters.py (assumptions 3 to 6).
 """
 
 import asyncio

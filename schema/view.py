@@ -1,23 +1,14 @@
 """GraphQL over HTTP, as the GraphQL-over-HTTP specification describes it.
 
-Strawberry's own views answer 200 to everything and never speak
-`application/graphql-response+json`; this endpoint negotiates the media type and, for that type,
-reports a request that could not be executed (bad JSON, bad parameters, a document that does
-not parse or validate) with a 4xx status and no `data` entry. Clients that accept only
-`application/json` keep the classic behaviour: 200 with an `errors` list.
+Strawberry's views answer 200 to everything and never speak `application/graphql-response+json`;
+this endpoint negotiates the media type and, for that type, answers a request that could not be
+executed (bad JSON or parameters, a document that does not parse or validate) with a 4xx and no
+`data`. An answer cached for this user and request is sent from the event loop, with no thread
+and no database (schema/response_cache.py).
 
-A request goes through these steps, the first ones on the event loop:
-1. the media type, the method and the parameters are checked, and the Bearer token is verified
-   (a bad one is a 401, never anonymity);
-2. the rate limit counts it, and an answer cached for this user and request is sent as it is
-   (schema/response_cache.py): no thread, no database, two Redis round trips;
-3. otherwise a worker thread loads the user, executes the operation and caches the answer.
-
-Only the Bearer token authenticates: the endpoint is exempt from CSRF, so a browser's session
-cookie would let any web page act for its visitor. Under ASGI the endpoint is its own
-application (`GraphQLApp`, routed before Django in backend/asgi.py, so Django's middleware does
-not run: the headers an API answer needs are set here); for WSGI servers and Django's test
-client it is a Django view (`graphql_view`).
+Only the Bearer token authenticates (a bad one is a 401, never anonymity): the endpoint is exempt
+from CSRF, so a session cookie would let any web page act for its visitor. Under ASGI it is its
+own application (`GraphQLApp`), routed before Django's middleware, whose headers it sets itself.
 """
 
 import json
@@ -321,7 +312,7 @@ def _security_headers() -> dict[str, str]:
         headers["Referrer-Policy"] = settings.SECURE_REFERRER_POLICY
     if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
         headers["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
-    headers["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
+    headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
     return headers
 
 

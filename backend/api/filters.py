@@ -1,8 +1,5 @@
-"""Query-string filters, validated by django-filter and handed to the selectors.
-
-The filtersets only parse and validate; filtering and ordering are the selectors' (one rule
-for GraphQL and REST).
-"""
+"""Query-string filters: django-filter parses and validates them, and hands them to the
+selectors, which filter and order (one rule for GraphQL and REST)."""
 
 import django_filters
 from django import forms

@@ -1,9 +1,6 @@
-"""Page-number pagination (`count`, `next`, `previous`, `results`) of lists cached as sent.
-
-A list view computes one page, serialized, and the list's size together, and keeps both for a
-minute per user and query (`cached_page`) under the versions the invalidation keeps exact: a hit
-costs neither SQL nor serialization. The paginator is handed the count instead of running
-COUNT(*) itself.
+"""Page-number pagination of lists cached as sent: a list view computes one page, serialized,
+and the list's size together, and keeps both per user and query (`cached_page`), so that a hit
+costs neither SQL nor serialization and the paginator is handed the count instead of counting.
 """
 
 from collections.abc import Callable

@@ -4,11 +4,9 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 
 
 class CachedJWTScheme(SimpleJWTScheme):
-    """The cached JWT authentication is simplejwt's Bearer scheme, for Swagger's Authorize too.
-
-    drf-spectacular matches extensions by exact class, so the subclass needs its own; this
-    module is imported with the preprocessing hook, before any view is described.
-    """
+    """The cached JWT authentication is simplejwt's Bearer scheme, for Swagger's Authorize too:
+    drf-spectacular matches extensions by exact class, and imports this module with the
+    preprocessing hook, before any view is described."""
 
     target_class = "backend.platform.authentication.CachedJWTAuthentication"
 

@@ -19,9 +19,6 @@ def id_field(**kwargs):
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
-# --- people -------------------------------------------------------------------------------
-
-
 class UserSummarySerializer(serializers.ModelSerializer):
     """Another person, as anyone may see them."""
 
@@ -102,9 +99,6 @@ class MessageSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-# --- projects -------------------------------------------------------------------------------
-
-
 class ProjectSerializer(serializers.ModelSerializer):
     owner = UserSummarySerializer()
     members = UserSummarySerializer(many=True)
@@ -129,9 +123,6 @@ class ProjectWriteSerializer(serializers.Serializer):
 
 class MemberSerializer(serializers.Serializer):
     user_id = id_field()
-
-
-# --- tasks ------------------------------------------------------------------------------------
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -209,9 +200,6 @@ class CommentSerializer(serializers.ModelSerializer):
 
 class CommentWriteSerializer(serializers.Serializer):
     content = serializers.CharField(trim_whitespace=False)
-
-
-# --- operations ---------------------------------------------------------------------------------
 
 
 class CheckSerializer(serializers.Serializer):

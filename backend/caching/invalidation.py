@@ -75,8 +75,7 @@ def _bump_after_commit(names: set[str]) -> None:
 
 
 def user_saved(sender, instance, created, update_fields=None, **kwargs):
-    """post_save receiver for users: signals, because accounts also change in the admin, where
-    no service publishes an event (a deactivation there must apply to the next request)."""
+    """post_save receiver: a deactivation in the admin applies to the very next request."""
     names = {versions.user_version(instance.pk)}
     if not created and (update_fields is None or PUBLIC_USER_FIELDS & set(update_fields)):
         names.add(versions.EVERYTHING)
@@ -88,8 +87,6 @@ def user_deleted(sender, instance, **kwargs):
 
 
 def membership_changed(sender, instance, **kwargs):
-    """post_save/post_delete receiver for memberships: the admin edits them without a service
-    (and so without an event); the member's access and lists follow at once either way."""
     _bump_after_commit(
         {
             versions.user_access(instance.user_id),

@@ -1,19 +1,14 @@
 """Cached answers under versions, read in one Redis round trip, never stale after a write.
 
-Every answer depends on *versions* (`lists:user:7`, `task:42`, ...), each a random token in
-Redis; a write replaces the tokens of what it makes stale (`bump`, from the after-commit events:
-backend/caching/invalidation.py). An answer is stored with the tokens it was computed under,
-and a small script in Redis returns it only while all of them are still current: one round
-trip, however many versions it depends on, and no key scan to invalidate. Tokens are random
-rather than counters: one lost to eviction or a restart comes back with a value no answer was
-stored under.
+An answer depends on *versions* (`lists:user:7`, `task:42`, ...), each a random token in Redis
+that a write replaces (`bump`, after commit: backend/caching/invalidation.py). An answer is
+stored with the tokens it was computed under, and a Redis script returns it only while all are
+current: one round trip, and no key scan to invalidate. Tokens are random rather than counters,
+so that one lost to eviction comes back with a value no answer was stored under; and they are
+taken before the answer is computed, so that a write committing meanwhile makes it stale.
 
-Tokens are taken before the answer is computed: a write that commits meanwhile replaces one of
-them, and the answer, stored under the old one, is never served.
-
-Nothing is cached or served inside a transaction (a read there may see uncommitted rows), when
-CACHE_SELECTORS is off, or without Redis. When Redis does not answer, answers are computed and a
-warning is logged.
+Nothing is cached inside a transaction (a read there may see uncommitted rows), with
+CACHE_SELECTORS off, or without Redis; when Redis does not answer, answers are computed.
 """
 
 import hashlib
@@ -65,7 +60,7 @@ def entry_key(name: str, params: Any) -> str:
 
 
 def _version_key(name: str) -> str:
-    # Not "version:", the scheme before this one: its processes would misread these tokens.
+    # Not "version:": processes of the scheme before this one would misread these tokens.
     return redis.key(f"token:{name}")
 
 

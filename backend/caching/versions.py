@@ -1,8 +1,5 @@
-"""The versions cached answers depend on: one name per thing a write can change.
-
-What each domain event bumps is backend/caching/invalidation.py; what each answer depends on
-is decided where it is cached (the selectors, the REST pages, the GraphQL response cache).
-"""
+"""The versions cached answers depend on: one name per thing a write can change (what each
+domain event bumps: backend/caching/invalidation.py)."""
 
 # Every answer depends on it: bumped by changes too rare and too wide to track (a profile, a
 # deleted project).
@@ -31,7 +28,7 @@ def task_version(task_id: int) -> str:
 
 def project_lists(project_id: int) -> str:
     """Lists of the project's members: a change to one of its tasks is one bump, not one per
-    member (a project of a thousand members would otherwise cost a thousand writes)."""
+    member."""
     return f"lists:project:{project_id}"
 
 

@@ -13,8 +13,3 @@ def job_list(*, user, status: list[str] | None = None, kind: list[str] | None = 
     if kind:
         jobs = jobs.filter(kind__in=kind)
     return jobs.order_by("-created_at", "-id")
-
-
-def get_job(*, user, job_id: int) -> Job:
-    """The job if the user may see it; Job.DoesNotExist otherwise (never a leak)."""
-    return Job.objects.visible_to(user).get(id=job_id)

@@ -137,7 +137,7 @@ def fail_job(*, job_id: int, error: str) -> bool:
     return True
 
 
-def run_process_job(*, job_id: int, sleep=time.sleep) -> None:
+def run_process_job(*, job_id: int) -> None:
     """Brief 002's `process` job: simulated work of JOB_PROCESS_SECONDS, reported in steps.
 
     With JOB_PROCESS_FAILURE_RATE above zero, an attempt fails halfway with a TransientError,
@@ -149,12 +149,12 @@ def run_process_job(*, job_id: int, sleep=time.sleep) -> None:
     low, high = settings.JOB_PROCESS_SECONDS
     seconds = random.uniform(low, high)  # noqa: S311 - a simulated duration, not a secret
     for step in range(1, PROGRESS_STEPS):
-        sleep(seconds / PROGRESS_STEPS)
+        time.sleep(seconds / PROGRESS_STEPS)
         if step == PROGRESS_STEPS // 2 and random.random() < settings.JOB_PROCESS_FAILURE_RATE:  # noqa: S311
             raise TransientError(f"Simulated failure halfway through job {job_id}")
         if not report_progress(job=job, progress=step * 100 // PROGRESS_STEPS):
             return
-    sleep(seconds / PROGRESS_STEPS)
+    time.sleep(seconds / PROGRESS_STEPS)
     complete_job(
         job=job,
         result={
@@ -172,12 +172,10 @@ def mark_queued(*, job_id: int) -> None:
 def recover_stalled_jobs(*, now=None) -> list[Job]:
     """Find jobs that would otherwise wait forever; return those whose task must be sent again.
 
-    - PENDING jobs the broker never accepted (it was down when they were submitted) are sent
-      again. Jobs it did accept are left alone: a long queue is not a lost job, and sending a
-      queued job twice would run it twice.
-    - PROCESSING jobs silent for longer than the broker's redelivery delay plus the hard time
-      limit have no worker left that could finish them (Redis would have redelivered a task
-      lost with its worker by then): they are recorded as FAILED with the reason.
+    PENDING jobs the broker never accepted (it was down) are sent again; those it accepted are
+    left alone, since a queued job sent twice would run twice. PROCESSING jobs silent for longer
+    than the broker's redelivery delay plus the hard time limit (by then Redis would have
+    redelivered a task lost with its worker) have no worker left: they are recorded as FAILED.
     """
     now = now or timezone.now()
     grace = timedelta(seconds=RESEND_AFTER_SECONDS)

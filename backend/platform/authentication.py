@@ -1,9 +1,8 @@
 """JWT authentication with the signed-in user read from the cache, for REST and GraphQL alike.
 
-simplejwt loads the user row on every request. The user is cached under its own version
-(backend/caching/versions.py), which a save of the row bumps after commit
-(backend/caching/invalidation.py): a deactivation in the admin, a profile change or a new staff
-flag applies to the very next request.
+simplejwt loads the user row on every request. Here it is cached under the user's version, which
+a save of the row bumps after commit: a deactivation in the admin, a profile change or a new
+staff flag applies to the very next request.
 """
 
 from django.contrib.auth import get_user_model

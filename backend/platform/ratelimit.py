@@ -1,13 +1,8 @@
 """Rate limits shared by every front door: DRF throttles for REST, the same counters for GraphQL.
 
-The rates live in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` (from the environment). DRF's own
-throttles copy that dict once at import, so a changed setting (a test's override_settings, a
-reload) would be ignored; these read it on every request. Counters live in Redis: when it is
-down (or absent, in embedded mode) nobody is limited, which is the better failure for a task
-manager.
-
-Requests are counted per window of the rate's period (`WindowCounter`): a few integers and one
-Redis round trip a request, where DRF's stock throttles rewrite every request's timestamp.
+The rates are `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`, read on every request (DRF's own
+throttles copy them at import, ignoring a later override). Counters live in Redis: without it
+nobody is limited, the better failure for a task manager.
 """
 
 from rest_framework.settings import api_settings
@@ -29,11 +24,11 @@ class RateLimited(Exception):
 
 
 class WindowCounter(SimpleRateThrottle):
-    """A DRF throttle counting requests per window of the rate's period (a minute for "/min").
+    """A DRF throttle counting requests per window of the rate's period, one Redis round trip a
+    request (DRF's stock throttles rewrite a list of timestamps).
 
-    The requests of the last period are estimated as this window's count plus the previous
-    window's, weighted by the part of it the last period still covers (a sliding-window
-    counter). A refused request is not counted, as in DRF.
+    The last period's count is this window's plus the previous window's, weighted by the part
+    of it the period still covers (a sliding-window counter). A refused request is not counted.
     """
 
     def get_rate(self):

@@ -1,10 +1,9 @@
 """The Redis connections behind caching and rate limits.
 
-Synchronous code uses the pool of Django's cache (django-redis). The HTTP front door's async
-path uses one asyncio client per event loop: an answer served from the cache then costs no
-thread hop. Keys carry the cache's prefix (`CACHE_KEY_PREFIX`), so installations sharing one
-Redis stay apart. Without Redis (embedded mode, a local-memory cache) there is no client: no
-caching, no rate limits.
+Synchronous code uses django-redis's pool; the HTTP front door's async path, one asyncio client
+per event loop, so that a cached answer costs no thread hop. Keys carry CACHE_KEY_PREFIX, so
+installations sharing a Redis stay apart. Without a Redis cache there is no client: no caching,
+no rate limits.
 """
 
 import asyncio

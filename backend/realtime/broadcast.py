@@ -1,16 +1,8 @@
-"""Sending to channel-layer groups from synchronous code (services' after-commit subscribers,
-Celery tasks). Only event subscribers call this; services and resolvers publish domain events.
+"""Sending to channel-layer groups from synchronous code; only domain-event subscribers call it.
 
-A message is a dict whose `type` names what the receiving consumer does with it; types used
-here are in `backend.realtime.groups`. For instance, a job's progress reaches its owner's
-sockets with `broadcast(user_group(job.owner_id), {"type": "job.progress", ...})`, and a
-subscription hears it with `backend.realtime.listening.listen`.
-
-Each message names its group (`ROUTE`): the web process's hub, in the group once for all its
-sockets, routes by it (`backend.realtime.hub`).
-
-Channel-layer delivery is at most once (a channel over capacity drops messages), so anything a
-user must not miss is also persisted (the notification inbox).
+Each message carries its group (`ROUTE`), by which the web process's hub routes it
+(backend/realtime/hub.py). Delivery is at most once (a channel over capacity drops messages),
+so what a user must not miss is also persisted (the notification inbox).
 """
 
 import asyncio

@@ -28,18 +28,16 @@ logger = logging.getLogger(__name__)
 # Closing a socket with this code means "who you are may not connect" (as graphql-transport-ws
 # does); closing before the handshake completes answers it with HTTP 403.
 FORBIDDEN = 4403
-# The standard "the server met an unexpected condition": the client may reconnect.
+# The server met an unexpected condition; the client may reconnect.
 INTERNAL_ERROR = 1011
 
 
 class ClosesWhenTokenExpires:
     """A socket opened with an access token is closed (4403) when that token expires.
 
-    An open socket must not outlive the credentials that opened it: a deactivated user, or one
-    whose password changed, is heard from no more than JWT_ACCESS_MINUTES later. The client
-    reconnects with a fresh token (graphql-ws accepts `connectionParams` as a function that is
-    called again on every reconnection) and catches up from the inbox. A socket opened with the
-    browser's session lasts as long as the connection.
+    A socket must not outlive its credentials: a deactivated user, or one whose password
+    changed, is heard no more than JWT_ACCESS_MINUTES later. Clients reconnect with a fresh
+    token (graphql-ws calls a `connectionParams` function again) and catch up from the inbox.
     """
 
     _token_expiry: asyncio.TimerHandle | None = None
@@ -57,10 +55,8 @@ class ClosesWhenTokenExpires:
 
 @dataclass
 class SocketContext:
-    """A resolver's context over WebSocket: `request.user` is the user, as over HTTP.
-
-    Strawberry makes one per socket, for all its operations; `loaders` keeps the schema's
-    DataLoaders of the socket's viewer (schema/dataloaders.py).
+    """A resolver's context over WebSocket: `request.user` is the user, as over HTTP. Strawberry
+    makes one per socket, so `loaders` holds the DataLoaders of its viewer (schema/dataloaders.py).
     """
 
     request: "GraphQLSocketConsumer"
@@ -73,20 +69,15 @@ class SocketContext:
 
 
 class GraphQLSocketConsumer(ClosesWhenTokenExpires, GraphQLWSConsumer):
-    """GraphQL over WebSocket, both graphql-transport-ws and graphql-ws.
-
-    The user comes from the `authorization` entry of `connection_init`'s payload, else from the
-    browser's session. A bad or missing token closes the socket with the protocol's error
-    before any subscription starts.
-    """
+    """GraphQL over WebSocket (graphql-transport-ws and graphql-ws), as the user of the
+    `authorization` entry of `connection_init`'s payload, else of the browser's session."""
 
     async def connect(self):
         self.user = self.scope["user"]
         await super().connect()
 
     def encode_json(self, data: object) -> str:
-        """A message; a subscription event's shared result is serialized once for every socket
-        (schema/shared_events.py)."""
+        """A subscription event's shared result is serialized once (schema/shared_events.py)."""
         return shared_result_json(data) or super().encode_json(data)
 
     async def get_context(self, request, response) -> SocketContext:
@@ -118,10 +109,9 @@ class GraphQLSocketConsumer(ClosesWhenTokenExpires, GraphQLWSConsumer):
 class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsumer):
     """/ws/notifications/: the same events as plain JSON, `{"type": "task.updated", ...}`.
 
-    Authenticated by `?token=<access>` or the browser's session. It hears its groups through
-    the process's hub (backend/realtime/hub.py), as the GraphQL subscriptions do, not as a
-    channel-layer group member of its own: a member per socket costs a receive loop per
-    socket, and channels-redis forgets it after a day, leaving the socket open but deaf.
+    Authenticated by `?token=<access>` or the browser's session. It listens through the
+    process's hub, not as a group member of its own: that costs a receive loop per socket, and
+    channels-redis forgets a member after a day, leaving the socket open but deaf.
     """
 
     _listening: asyncio.Task | None = None
@@ -136,8 +126,7 @@ class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsu
         await self.accept()
         if holder is not None:
             self.close_when_token_expires(holder)
-        # The user's own group is among them: it also carries their notifications and
-        # membership changes.
+        # Among them the user's own group, which also carries notifications and memberships.
         groups = await database_sync_to_async(task_groups)(user=user)
         self._listening = asyncio.create_task(self._listen(groups))
 

@@ -1,19 +1,11 @@
 """Channel-layer groups, and which of them a socket follows.
 
-Why these groups: a project event goes to one group per project, so it costs one `group_send`
-however many members are watching (GraphQL subscriptions are one group member per web process,
-through its hub: backend/realtime/hub.py), and a socket joins only the groups of its own
-projects, so neither cost grows with the total number of users or projects. Per-user groups
-carry what is personal (notifications, membership changes, job progress) and tasks seen by
-someone outside their project (a creator or assignee who is not a member); staff, who see
-everything, share one group.
-A user in many projects listens to many groups (each web process joins a group once, for all its
-sockets, through its hub: backend/realtime/hub.py), which is cheaper than the alternative of one
-`group_send` per user for every event.
-
-Group membership is only routing. Who may see an event is decided for each recipient from the
-`audience` the event carries, computed after the change committed, so a member removed from a
-project stops receiving its events at once, even before their socket has left its group.
+A project's events go to its group: one `group_send` however many members watch, and a socket
+joins only its own projects' groups. Per-user groups carry what is personal (notifications,
+membership changes, job progress) and tasks seen by a creator or assignee outside the project;
+staff share one.
+Membership is only routing: who may see an event is decided per recipient from the `audience`
+it carries, computed after commit, so a removed member stops hearing a project at once.
 """
 
 from bisect import bisect_left
@@ -40,10 +32,8 @@ def project_group(project_id: int) -> str:
 
 
 def task_groups(*, user, project_id: int | None = None) -> list[str]:
-    """The groups a socket joins to hear about the tasks the user may see (in one project).
-
-    Raises Project.DoesNotExist when `project_id` names a project the user may not see.
-    """
+    """The groups a socket joins to hear about the tasks the user may see (in one project);
+    Project.DoesNotExist when the user may not see that project."""
     if project_id is not None:
         if not Project.objects.visible_to(user).filter(id=project_id).exists():
             raise Project.DoesNotExist(NO_SUCH_PROJECT)
@@ -77,11 +67,8 @@ class TaskEventFilter:
         return True
 
     def group_change(self, message: dict) -> tuple[bool, str] | None:
-        """(join?, group) when a membership change of this user moves the socket's groups.
-
-        Only a subscription to everything follows projects as they come and go; staff see
-        every project through their own group.
-        """
+        """(join?, group) when a membership change of this user moves the socket's groups;
+        staff, and a subscription to one project, follow none."""
         if self.project_id is not None or self.user.is_staff:
             return None
         if message["user_id"] != self.user.id:

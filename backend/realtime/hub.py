@@ -1,19 +1,15 @@
-"""One channel-layer channel per web process for all its subscriptions, and local fan-out.
+"""One channel-layer channel per web process (per event loop) for all its subscriptions.
 
-Why: channels-redis gives every socket its own channel, and every waiting `receive()` its own
-pair of asyncio tasks, so each event woke every socket's receiver. The hub joins each group once
-for the whole process (per event loop), receives each event once, and hands it to the
-subscriptions of that group in memory. Redis holds one group member per web process.
+channels-redis gives every socket a channel of its own and every waiting `receive()` its own
+tasks, so each event would wake every socket; the hub joins each group once, receives each
+event once and hands it to the group's listeners in memory. channels-redis does not tell a
+receiver which group a message came through, so backend/realtime/broadcast.py writes it in
+(`ROUTE`).
 
-channels-redis does not tell a receiver which group a message was sent to, so
-`backend.realtime.broadcast` writes the group's name into each message (`ROUTE`).
-
-The hub's channel is an ordinary process-local channel ("specific.<process>!<id>"): channels-redis
-lets one receiver at a time read the process's Redis key for such channels, and a channel with
-another prefix would wait behind the sockets' own receivers forever. Its name ends in
-`HUB_CHANNEL_SUFFIX` so that settings.py can raise its capacity: every event of the process
-passes through it, so its backlog is the sum of all groups' bursts, and past the default of 100
-waiting messages channels-redis drops the rest silently.
+The hub's channel is process-local ("specific.<process>!<id>"): channels-redis lets one receiver
+at a time read such channels' Redis key, and another prefix would wait behind the sockets'
+receivers forever. Its name ends in `HUB_CHANNEL_SUFFIX` so that settings.py can raise its
+capacity: past 100 waiting messages channels-redis silently drops the rest.
 """
 
 import asyncio
@@ -26,10 +22,8 @@ logger = logging.getLogger(__name__)
 
 HUB_CHANNEL_SUFFIX = ".realtime-hub"
 ROUTE = "group"
-# channels-redis forgets a group member after `group_expiry` (a day): the hub re-joins well
-# before, since a busy process may keep a group for longer than that.
+# channels-redis forgets a group member after a day (`group_expiry`); a hub may outlive that.
 REJOIN_SECONDS = 3600
-# After a failing receive (Redis restarting), wait this long before the next attempt.
 RETRY_SECONDS = 1.0
 
 _hubs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -44,12 +38,8 @@ def hub_for(layer) -> "Hub":
 
 
 class Hub:
-    """Receives the messages of the groups its listeners joined and hands each to them.
-
-    A listener is anything with a `types` collection and an asyncio `queue`
-    (`backend.realtime.listening.Listener`); it gets the messages of those types sent to
-    groups it joined, in the order the hub received them.
-    """
+    """Hands each message of a joined group, in order, to the group's listeners that wait for
+    its type (`backend.realtime.listening.Listener`: a `types` set and an asyncio `queue`)."""
 
     def __init__(self, layer):
         self.layer = layer
@@ -88,7 +78,6 @@ class Hub:
                     await _stopped(task)
 
     def deliver(self, message: dict) -> None:
-        """Hand `message` to the listeners of its group that wait for its type."""
         message_type = message.get("type")
         for listener in self.members.get(message.get(ROUTE), ()):
             if message_type in listener.types:
@@ -98,8 +87,6 @@ class Hub:
         while True:
             try:
                 message = await self.layer.receive(self.channel)
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 logger.exception("The realtime hub could not receive; retrying")
                 await asyncio.sleep(RETRY_SECONDS)
@@ -116,12 +103,8 @@ class Hub:
 
 
 async def _stopped(task: asyncio.Task) -> None:
-    """Cancel `task` until it has ended.
-
-    Python 3.11's `asyncio.wait_for`, which redis-py sends its commands through, loses a
-    cancellation that arrives just as the command completes; the hub's receive loop then went
-    back to waiting on Redis forever, one leaked task each time a hub emptied at that moment.
-    """
+    """Cancel `task` until it has ended: Python 3.11's `asyncio.wait_for`, which redis-py sends
+    its commands through, loses a cancellation that arrives just as the command completes."""
     while not task.done():
         task.cancel()
         await asyncio.wait([task], timeout=0.1)

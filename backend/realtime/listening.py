@@ -1,17 +1,9 @@
-"""Listening to channel-layer groups inside a GraphQL subscription.
+"""Listening to channel-layer groups in a subscription that joins and leaves groups as it goes.
 
-Strawberry's `listen_to_channel(groups=...)` fixes a subscription's groups when it starts; a
-subscription to "every task I may see" must join and leave project groups as the user joins
-and leaves projects. `listen` does that through the process's hub (`backend.realtime.hub`):
-each subscription is a listener of its own, so several subscriptions on one socket, or a
-thousand sockets in one group, never leave a group another still needs (the trap of
-strawberry-django issue 942).
-
-Use it for any subscription fed by `backend.realtime.broadcast`, e.g. job progress:
-
-    async with listen(consumer, types=["job.progress"], groups=[user_group(user.id)]) as inbox:
-        async for message in inbox:
-            ...
+Strawberry's `listen_to_channel(groups=...)` fixes the groups when a subscription starts, but
+"every task I may see" must follow the user into and out of projects. Each subscription is a
+listener of its own on the process's hub (backend/realtime/hub.py), so none leaves a group
+another still needs (the trap of strawberry-django issue 942).
 """
 
 import asyncio
@@ -60,8 +52,7 @@ class Listener:
 async def listen(
     consumer, *, types: Iterable[str], groups: Iterable[str]
 ) -> AsyncIterator[Listener]:
-    """Receive messages of `types` while in `groups` (more can be joined and left meanwhile),
-    on the channel layer of `consumer`."""
+    """Receive messages of `types` sent to `groups` (more may be joined and left meanwhile)."""
     listener = Listener(hub_for(consumer.channel_layer), types)
     try:
         for group in groups:

@@ -1,9 +1,5 @@
-"""Reads on tasks. Every front door filters and orders through `task_list`, and counts through
-`count_tasks`.
-
-Single tasks and stats are cached per user (backend/caching/store.py); the invalidation
-subscriber keeps them exact.
-"""
+"""Reads on tasks: every front door filters and orders through `task_list` and counts through
+`count_tasks`; single tasks and stats are cached per user (backend/caching/store.py)."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -138,10 +134,8 @@ def changes_with_the_clock(criteria: dict) -> bool:
 
 
 def task_detail(*, user, task_id: int) -> tuple[Task, bool]:
-    """The task with project and people loaded, and whether it came from the cache.
-
-    Task.DoesNotExist when the user may not see it. Cached for five minutes.
-    """
+    """The task with project and people loaded, and whether it came from the cache;
+    Task.DoesNotExist when the user may not see it."""
 
     def compute():
         return (

@@ -37,7 +37,6 @@ class TaskChangeType(SharedAcrossViewers):
     project_id: strawberry.ID | None
     actor_id: strawberry.Private[int | None]
 
-    # Loaded once per event and process, when an operation selects them (schema/dataloaders.py).
     @strawberry.field(description="The task now; null once deleted.")
     async def task(self) -> TaskType | None:
         task = AtEvent(self.event_id, int(self.task_id))
