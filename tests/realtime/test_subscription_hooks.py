@@ -24,7 +24,7 @@ async def greetings(*_, **__):
     yield {"greeting": "Bonjour"}
 
 
-def test_1_strawberry_executes_with_the_class_the_hooks_extend():
+def test_3_strawberry_executes_with_the_class_the_hooks_extend():
     @strawberry.type
     class Query:
         noop: str = ""
@@ -35,7 +35,7 @@ def test_1_strawberry_executes_with_the_class_the_hooks_extend():
     assert EventExecutionContext.__bases__ == (StrawberryGraphQLCoreExecutionContext,)
 
 
-async def test_2_subscribe_executes_each_event_through_the_per_event_executor():
+async def test_4_subscribe_executes_each_event_through_the_per_event_executor():
     seen = []
 
     class Replacing(EventExecutionContext):
@@ -59,7 +59,7 @@ async def test_2_subscribe_executes_each_event_through_the_per_event_executor():
 
 
 @pytest.mark.parametrize("located", [True, False])
-def test_3_the_operation_key_reads_the_document_variables_and_name(located):
+def test_5_the_operation_key_reads_the_document_variables_and_name(located):
     text = "subscription Greet($p: String) { greeting(punctuation: $p) ...Extra }"
     text += " fragment Extra on Subscription { again: greeting }"
     executor = EventExecutionContext.build(
@@ -77,7 +77,7 @@ def test_3_the_operation_key_reads_the_document_variables_and_name(located):
     assert (variables, name) == ('{"p": "?"}', "Greet")
 
 
-def test_3_the_operation_key_holds_the_variables_after_their_defaults():
+def test_5_the_operation_key_holds_the_variables_after_their_defaults():
     text = 'subscription ($p: String = "!") { greeting(punctuation: $p) }'
     executor = EventExecutionContext.build(GREETINGS, parse(text))
 
@@ -86,7 +86,7 @@ def test_3_the_operation_key_holds_the_variables_after_their_defaults():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
-async def test_4_a_shared_result_reaches_encode_json_as_one_data_object(
+async def test_6_a_shared_result_reaches_encode_json_as_one_data_object(
     protocol, monkeypatch, alice, bob, as_alice, task
 ):
     encoded = []
