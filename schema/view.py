@@ -25,7 +25,7 @@ from django.http import HttpResponse, QueryDict
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
 from graphql import GraphQLError
-from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.models import TokenUser
 from strawberry.django.context import StrawberryDjangoContext
 from strawberry.exceptions import MissingQueryError
@@ -33,14 +33,11 @@ from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from backend.platform import ratelimit, redis
-from backend.platform.authentication import CachedJWTAuthentication
+from backend.platform import authentication, ratelimit, redis
 from schema import response_cache
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-
-_jwt = CachedJWTAuthentication()
 
 
 class RequestError(Exception):
@@ -172,7 +169,7 @@ class GraphQLEndpoint:
 
     def _execute(self, request: GraphQLRequest, token, params: dict, media_type: str) -> Answer:
         if token is not None:
-            request.user = _jwt.get_user(token)
+            request.user = authentication.user_of(token)
         pending = response_cache.pending_answer(request, params)
         result = self._run(request, params)
         for error in result.errors or []:
@@ -220,15 +217,7 @@ class GraphQLEndpoint:
 def _token(request: GraphQLRequest):
     """The verified access token of the Authorization header; None without the header."""
     header = request.headers.get("authorization")
-    if header is None:
-        return None
-    raw = _jwt.get_raw_token(header.encode("latin1"))
-    if raw is None:
-        raise AuthenticationFailed("The Authorization header must be 'Bearer <access token>'")
-    try:
-        return _jwt.get_validated_token(raw)
-    except InvalidToken as error:
-        raise AuthenticationFailed(error.detail) from None
+    return None if header is None else authentication.bearer_access_token(header)
 
 
 def _parameters(request: GraphQLRequest) -> dict:

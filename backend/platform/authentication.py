@@ -62,3 +62,28 @@ class CachedJWTAuthentication(JWTAuthentication):
                 _("The user's password has been changed."), code="password_changed"
             )
         return user
+
+
+_jwt = CachedJWTAuthentication()
+
+
+def access_token(raw: str):
+    """The verified access token `raw`; AuthenticationFailed when it is not one (malformed,
+    expired, signed with another key, a refresh token)."""
+    try:
+        return _jwt.get_validated_token(raw)
+    except InvalidToken as error:
+        raise AuthenticationFailed(error.detail) from None
+
+
+def bearer_access_token(authorization: object):
+    """The verified access token of an `Authorization` value, "Bearer <access token>"."""
+    scheme, _, raw = str(authorization).strip().partition(" ")
+    if not isinstance(authorization, str) or scheme.lower() != "bearer" or not raw.strip():
+        raise AuthenticationFailed("The Authorization header must be 'Bearer <access token>'")
+    return access_token(raw.strip())
+
+
+def user_of(token):
+    """The active user `token` was issued to; AuthenticationFailed otherwise."""
+    return _jwt.get_user(token)

@@ -1,15 +1,15 @@
-"""Who is on the other end of a WebSocket: a JWT access token, or the browser's session."""
+"""Who is on the other end of a WebSocket: an access token's holder, or the browser's session.
+
+The same authentication as GraphQL over HTTP and REST: a deactivation applies to a new socket
+as it does to the next request.
+"""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
-from backend.platform.authentication import CachedJWTAuthentication
-
-# The same authentication as GraphQL over HTTP and REST: one rule for who a token belongs to,
-# and a deactivation applies to a new socket as it does to the next request.
-_jwt = CachedJWTAuthentication()
+from backend.platform.authentication import access_token, bearer_access_token, user_of
 
 
 @dataclass(frozen=True)
@@ -23,21 +23,20 @@ class TokenHolder:
         return (self.expires_at - datetime.now(UTC)).total_seconds()
 
 
-def holder_of_access_token(token: str) -> TokenHolder | None:
+def holder_of_access_token(raw: str) -> TokenHolder | None:
     """Who holds a valid access token, or None when it is not valid."""
-    try:
-        validated = _jwt.get_validated_token(token)
-        user = _jwt.get_user(validated)
-    except (InvalidToken, AuthenticationFailed):
-        return None
-    return TokenHolder(user=user, expires_at=datetime.fromtimestamp(validated["exp"], UTC))
+    return _holder(lambda: access_token(raw))
 
 
-def holder_of_authorization(header: object) -> TokenHolder | None:
+def holder_of_bearer_token(authorization: object) -> TokenHolder | None:
     """Who holds the token of an `Authorization`-style value, "Bearer <access token>"."""
-    if not isinstance(header, str):
+    return _holder(lambda: bearer_access_token(authorization))
+
+
+def _holder(verified) -> TokenHolder | None:
+    try:
+        token = verified()
+        user = user_of(token)
+    except AuthenticationFailed:
         return None
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return holder_of_access_token(token.strip())
+    return TokenHolder(user=user, expires_at=datetime.fromtimestamp(token["exp"], UTC))

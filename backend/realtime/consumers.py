@@ -11,7 +11,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from strawberry.channels import GraphQLWSConsumer
 from strawberry.exceptions import ConnectionRejectionError
 
-from backend.realtime.auth import TokenHolder, holder_of_access_token, holder_of_authorization
+from backend.realtime.auth import TokenHolder, holder_of_access_token, holder_of_bearer_token
 from backend.realtime.groups import (
     MEMBERSHIP_CHANGED,
     NOTIFICATION_CREATED,
@@ -92,7 +92,7 @@ class GraphQLSocketConsumer(ClosesWhenTokenExpires, GraphQLWSConsumer):
             raise ConnectionRejectionError(
                 {"message": "Authentication required: send {'authorization': 'Bearer <access>'}."}
             )
-        holder = await database_sync_to_async(holder_of_authorization)(header)
+        holder = await database_sync_to_async(holder_of_bearer_token)(header)
         if holder is None:
             raise ConnectionRejectionError(
                 {"message": "The token is invalid or expired. Sign in again or refresh it."}
