@@ -147,8 +147,8 @@ class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsu
         user = self.scope.get("user")
         return (user, None) if user is not None and user.is_authenticated else (None, None)
 
-    async def receive_json(self, content, **kwargs):
-        """Clients only listen; anything they send is ignored."""
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Clients only listen; anything they send, JSON or not, is ignored."""
 
     async def _listen(self, groups: list[str]) -> None:
         try:

@@ -151,3 +151,16 @@ async def test_a_socket_that_cannot_listen_is_closed_rather_than_left_deaf(bob, 
     }
     await socket.close()
     assert not hub_for(get_channel_layer()).members
+
+
+async def test_what_a_client_sends_is_ignored_json_or_not(bob, as_alice, task):
+    socket = await _socket_of(bob)
+    await wait_for_group(project_group(task.project_id))
+    await socket.communicator.send_to(text_data="hello, is anyone there?")
+    await socket.communicator.send_to(text_data='{"type": "ping"}')
+    assert await socket.communicator.receive_nothing(timeout=0.3)
+
+    await run(as_alice, "updateTask", input={"id": str(task.id), "version": 1, "title": "Still"})
+
+    assert (await socket.receive())["type"] == "task.updated"
+    await socket.close()

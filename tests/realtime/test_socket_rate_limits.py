@@ -3,7 +3,8 @@
 import pytest
 from django.core.cache import cache
 
-from tests.realtime.conftest import LEGACY_WS, TRANSPORT_WS, GraphQLSocket
+from backend.realtime.groups import user_group
+from tests.realtime.conftest import LEGACY_WS, TRANSPORT_WS, GraphQLSocket, wait_for_listeners
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,6 +46,9 @@ async def test_subscriptions_count_too_over_the_legacy_protocol(alice):
         await socket.communicator.send_json_to(
             {"id": str(number), "type": "start", "payload": {"query": query}}
         )
+        # Counted in turn: each is listening before the next is sent.
+        await wait_for_listeners(user_group(alice.id), number + 1)
+
     await socket.communicator.send_json_to(
         {"id": "4", "type": "start", "payload": {"query": query}}
     )
