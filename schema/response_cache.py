@@ -9,6 +9,7 @@ read before anything else; only answers without errors are stored. Answers that 
 time alone (`isOverdue`, lists filtered on `overdue`) say so on the request's `CachePolicy`.
 """
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -71,8 +72,18 @@ CACHEABLE_ROOT_FIELDS = {
 }
 
 
+@functools.cache
+def _schema_version() -> str:
+    """The schema the answers were given under: a deploy that changes it starts afresh, where
+    an answer stored by the processes it replaces could show a field that no longer exists."""
+    from schema import schema
+
+    return hashlib.blake2b(schema.as_str().encode(), digest_size=8).hexdigest()
+
+
 def _params(user_id, params: dict) -> tuple:
     return (
+        _schema_version(),
         str(user_id),
         hashlib.blake2b(params["query"].encode(), digest_size=16).hexdigest(),
         params.get("operationName"),

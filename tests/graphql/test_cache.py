@@ -223,3 +223,15 @@ def test_very_long_documents_are_executed_but_not_cached(as_bob, task):
     for _ in range(2):
         assert as_bob.data(padded)["tasks"]["totalCount"] == 1
     assert stored_responses() == 0
+
+
+def test_answers_stored_under_another_schema_are_not_served(as_bob, task, monkeypatch):
+    """A deploy that changes the schema must not serve what the processes it replaces stored."""
+    assert as_bob.run("tasks")["totalCount"] == 1
+    _, sql = sql_of(as_bob, operation("tasks"))
+    assert sql == []
+    monkeypatch.setattr(response_cache, "_schema_version", lambda: "another schema")
+
+    _, sql = sql_of(as_bob, operation("tasks"))
+
+    assert sql
