@@ -19,4 +19,12 @@ EXPORTED_COLUMNS = (
     "updated_at",
 )
 
-IMPORTED_COLUMNS = ("title", "description", "status", "priority", "due_date", "project_id", "assignee_id")
+IMPORTED_COLUMNS = (
+    "title",
+    "description",
+    "status",
+    "priority",
+    "due_date",
+    "project_id",
+    "assignee_id",
+)
