@@ -3,6 +3,9 @@ from enum import Enum
 
 import strawberry
 
+from backend.tasks import selectors
+from schema import response_cache
+from schema.core import parse_id
 from schema.ordering import SortDirection
 from schema.tasks.types import TaskPriorityEnum, TaskStatusEnum
 
@@ -66,3 +69,28 @@ class TaskOrderField(Enum):
 class TaskOrder:
     field: TaskOrderField
     direction: SortDirection = SortDirection.ASC
+
+
+def task_criteria(info, filters: TaskFilter | None) -> dict | None:
+    """The task selectors' criteria for `filters` (lists, reports, exports); None when they
+    can match nothing."""
+    if filters is None:
+        return {}
+    criteria = {
+        "status": filters.status,
+        "priority": filters.priority,
+        "due_after": filters.due_after,
+        "due_before": filters.due_before,
+        "search": filters.search,
+        "overdue": filters.overdue,
+    }
+    for name, value in (("assignee_id", filters.assignee), ("project_id", filters.project)):
+        if value is not None:
+            criteria[name] = parse_id(value)
+            if criteria[name] is None:
+                # An id that cannot exist matches nothing, as an unknown id would.
+                return None
+    policy = response_cache.policy_of(info.context.request)
+    if policy is not None and selectors.changes_with_the_clock(criteria):
+        policy.uncacheable = True
+    return criteria

@@ -3,37 +3,12 @@ import strawberry_django
 from strawberry_django.relay import DjangoListConnection
 
 from backend.tasks import selectors
-from schema import response_cache
 from schema.core import parse_id, user_of
 from schema.ordering import ordering_keys
 from schema.pagination import NO_PAGINATION, OffsetPaginated, OffsetPaginationInput, offset_page
 from schema.permissions import IsAuthenticated
-from schema.tasks.inputs import TaskFilter, TaskOrder
+from schema.tasks.inputs import TaskFilter, TaskOrder, task_criteria
 from schema.tasks.types import TaskType
-
-
-def _criteria(info, filters: TaskFilter | None) -> dict | None:
-    """The selector's criteria for `filters`; None when they can match nothing."""
-    if filters is None:
-        return {}
-    criteria = {
-        "status": filters.status,
-        "priority": filters.priority,
-        "due_after": filters.due_after,
-        "due_before": filters.due_before,
-        "search": filters.search,
-        "overdue": filters.overdue,
-    }
-    for name, value in (("assignee_id", filters.assignee), ("project_id", filters.project)):
-        if value is not None:
-            criteria[name] = parse_id(value)
-            if criteria[name] is None:
-                # An id that cannot exist matches nothing, as an unknown id would.
-                return None
-    policy = response_cache.policy_of(info.context.request)
-    if policy is not None and selectors.changes_with_the_clock(criteria):
-        policy.uncacheable = True
-    return criteria
 
 
 @strawberry.type
@@ -47,7 +22,7 @@ class TaskQueries:
         pagination: OffsetPaginationInput | None = NO_PAGINATION,
     ) -> OffsetPaginated[TaskType]:
         """Tasks you may see, filtered, ordered (newest first by default) and paginated."""
-        user, criteria = user_of(info), _criteria(info, filters)
+        user, criteria = user_of(info), task_criteria(info, filters)
         if criteria is None:
             return offset_page(selectors.no_tasks(), info=info, pagination=pagination)
         return offset_page(
@@ -67,7 +42,7 @@ class TaskQueries:
         order: list[TaskOrder] | None = None,
     ) -> list[TaskType]:
         """The same tasks as a Relay cursor connection, for infinite scrolling."""
-        criteria = _criteria(info, filters)
+        criteria = task_criteria(info, filters)
         if criteria is None:
             return selectors.no_tasks()
         return selectors.task_list(user=user_of(info), ordering=ordering_keys(order), **criteria)
