@@ -44,6 +44,11 @@ class Job(models.Model):
     kind = models.CharField(max_length=20, choices=JobKind.choices, default=JobKind.PROCESS)
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True)
+    params = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the job works on, as its kind reads it (an export's task filters).",
+    )
     status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     result = models.JSONField(null=True, blank=True)
