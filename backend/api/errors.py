@@ -32,6 +32,12 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The object no longer matches the If-Match header: read it again."
+    default_code = "precondition_failed"
+
+
 def _as_api_exception(exc):
     if isinstance(exc, ConflictError):
         return Conflict(as_serializer_error(exc))

@@ -67,6 +67,7 @@ def _broadcast_task_change(event: DomainEvent) -> None:
             "kind": str(event.kind),
             "task_id": event.task_id,
             "project_id": project_id,
+            "assignee_id": assignee_id,
             "actor": _user_snapshot(event.actor_id),
             "audience": sorted(audience),  # sorted: each socket looks itself up by bisection
             "task": snapshot,

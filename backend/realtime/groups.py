@@ -51,13 +51,26 @@ class TaskEventFilter:
     most recent event ids are remembered so that it is shown once.
     """
 
-    def __init__(self, user, project_id: int | None = None):
+    def __init__(
+        self,
+        user,
+        project_id: int | None = None,
+        *,
+        kinds: frozenset[str] | None = None,
+        assignee_id: int | None = None,
+    ):
         self.user = user
         self.project_id = project_id
+        self.kinds = kinds
+        self.assignee_id = assignee_id
         self._recent = deque(maxlen=64)
 
     def admits(self, message: dict) -> bool:
         if self.project_id is not None and message["project_id"] != self.project_id:
+            return False
+        if self.kinds is not None and message["kind"] not in self.kinds:
+            return False
+        if self.assignee_id is not None and message["assignee_id"] != self.assignee_id:
             return False
         if not (self.user.is_staff or _among(self.user.id, message["audience"])):
             return False

@@ -28,14 +28,23 @@ class TaskChange:
     actor_id: int | None
 
 
-async def task_changes(*, consumer, user, project_id: int | None = None):
-    """Changes to the tasks `user` may see (in one project), as they happen.
+async def task_changes(
+    *,
+    consumer,
+    user,
+    project_id: int | None = None,
+    kinds: frozenset[str] | None = None,
+    assignee_id: int | None = None,
+):
+    """Changes to the tasks `user` may see, as they happen: of one project, of some kinds, or
+    of the tasks assigned to one user (at the time of the change), when asked.
 
     Raises Project.DoesNotExist, before anything is streamed, when `project_id` names a
     project the user may not see.
     """
     groups = await database_sync_to_async(task_groups)(user=user, project_id=project_id)
-    return _task_changes(consumer, TaskEventFilter(user, project_id), groups)
+    events = TaskEventFilter(user, project_id, kinds=kinds, assignee_id=assignee_id)
+    return _task_changes(consumer, events, groups)
 
 
 async def _task_changes(consumer, events: TaskEventFilter, groups: list[str]):

@@ -122,16 +122,7 @@ def update_task(*, actor, task_id: int, version: int | None = None, **changes) -
     )
     if not task.can_be_changed_by(actor):
         raise PermissionDenied("You may not change this task.")
-    if version is not None and version != task.version:
-        raise ConflictError(
-            {
-                "version": ConflictError(
-                    f"The task was changed by someone else (now at version {task.version}); "
-                    "reload it and apply your change again.",
-                    code="stale_version",
-                )
-            }
-        )
+    _check_version(task, version)
 
     history = []
     previous_assignee_id, previous_project_id = task.assignee_id, task.project_id
@@ -217,9 +208,23 @@ def assign_task(*, actor, task_id: int, assignee_id: int | None) -> Task:
     return update_task(actor=actor, task_id=task_id, assignee_id=assignee_id)
 
 
+def _check_version(task: Task, version: int | None) -> None:
+    """Refuse a change based on an older version of the locked task; None skips the check."""
+    if version is not None and version != task.version:
+        raise ConflictError(
+            {
+                "version": ConflictError(
+                    f"The task was changed by someone else (now at version {task.version}); "
+                    "reload it and apply your change again.",
+                    code="stale_version",
+                )
+            }
+        )
+
+
 @transaction.atomic
-def delete_task(*, actor, task_id: int) -> None:
-    """Delete a task; creator, project owner and staff may."""
+def delete_task(*, actor, task_id: int, version: int | None = None) -> None:
+    """Delete a task; creator, project owner and staff may. A `version` given must be current."""
     task = (
         Task.objects.visible_to(actor)
         .select_related("project")
@@ -228,6 +233,7 @@ def delete_task(*, actor, task_id: int) -> None:
     )
     if not task.can_be_deleted_by(actor):
         raise PermissionDenied("You may not delete this task.")
+    _check_version(task, version)
     # Built before the delete: afterwards the task has no id and nobody to tell.
     event = task_event(EventKind.TASK_DELETED, task=task, actor=actor)
     task.delete()

@@ -25,11 +25,14 @@ class TaskInput:
 
 @strawberry.input(name="TaskPartialInput")
 class TaskPartialInput:
-    """Only the fields given change. `version` is the one you read: if the task changed since,
-    the update is refused as a conflict."""
+    """Only the fields given change."""
 
     id: strawberry.ID
-    version: int
+    version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The version you read, to refuse overwriting a change made since (a "
+        "conflict); when omitted, the update applies to the task as it stands.",
+    )
     title: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
     status: TaskStatusEnum | None = strawberry.UNSET

@@ -24,7 +24,7 @@ class TaskMutations:
 
     @mutation()
     def update_task(self, info: strawberry.Info, input: TaskPartialInput) -> TaskType:
-        """Change a task. Refused as a conflict when `version` is not the current one."""
+        """Change a task; refused as a conflict when a `version` given is not the current one."""
         changes = _decode_ids(given_fields(input))
         task_id = decode_id(changes.pop("id"), field="id")
         return services.update_task(actor=user_of(info), task_id=task_id, **changes)

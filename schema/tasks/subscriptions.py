@@ -1,6 +1,7 @@
 import asyncio
 from collections.abc import AsyncGenerator
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -52,16 +53,36 @@ class TaskChangeType(SharedAcrossViewers):
 class TaskSubscriptions:
     @strawberry.subscription(permission_classes=[IsAuthenticated])
     async def task_changed(
-        self, info: strawberry.Info, project_id: strawberry.ID | None = None
+        self,
+        info: strawberry.Info,
+        project_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only the tasks of this project (one of yours)."),
+        ] = None,
+        kinds: Annotated[
+            list[TaskChangeKindEnum] | None,
+            strawberry.argument(description="Only these kinds of change; all when omitted."),
+        ] = None,
+        assignee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only tasks assigned to this user when the change happened."
+            ),
+        ] = None,
     ) -> AsyncGenerator[TaskChangeType, None]:
-        """Changes to the tasks you may see, or only to those of one project."""
+        """Changes to the tasks you may see, as they happen, narrowed by the arguments given."""
         project = None
         if project_id is not None:
             project = parse_id(project_id)
             if project is None:
                 raise Project.DoesNotExist(NO_SUCH_PROJECT)
         changes = await task_changes(
-            consumer=info.context.ws, user=user_of(info), project_id=project
+            consumer=info.context.ws,
+            user=user_of(info),
+            project_id=project,
+            kinds=None if kinds is None else frozenset(kind.value for kind in kinds),
+            # An id that cannot exist matches no assignee, as an unknown id would.
+            assignee_id=None if assignee_id is None else (parse_id(assignee_id) or 0),
         )
         return _as_task_change_types(changes)
 

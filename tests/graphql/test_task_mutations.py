@@ -201,6 +201,12 @@ def test_update_task_with_a_stale_version_is_refused_and_changes_nothing(
     assert (task.title, task.version) == ("Bob's title", 2)
 
 
+def test_update_task_without_a_version_applies_to_the_task_as_it_stands(as_alice, as_bob, task):
+    as_alice.run("updateTask", input={"id": str(task.id), "title": "First"})
+    updated = as_alice.run("updateTask", input={"id": str(task.id), "status": "IN_PROGRESS"})
+    assert (updated["title"], updated["status"], updated["version"]) == ("First", "IN_PROGRESS", 3)
+
+
 def test_update_task_without_any_change_keeps_the_version(as_alice, task):
     updated = update(as_alice, task, title=task.title)
     assert updated["version"] == 1

@@ -159,6 +159,42 @@ async def test_project_filter_leaves_out_other_projects_and_personal_tasks(
     await socket.close()
 
 
+async def test_kinds_and_assignee_narrow_the_changes_heard(alice, bob, as_alice, as_bob, task):
+    socket = GraphQLSocket()
+    await socket.open_as(alice)
+    await socket.subscribe(
+        "1", "taskChanged", kinds=["ASSIGNED", "COMMENTED"], assigneeId=str(bob.id)
+    )
+    await wait_for_group(project_group(task.project_id))
+
+    await run(as_alice, "updateTask", input={"id": task.id, "title": "Not a kind asked for"})
+    await run(as_alice, "assignTask", taskId=task.id, assigneeId=str(bob.id))
+    await run(as_bob, "addComment", taskId=task.id, content="Mine now")
+    await run(as_alice, "assignTask", taskId=task.id, assigneeId=str(alice.id))
+    await run(as_alice, "addComment", taskId=task.id, content="Alice's task: not heard")
+    await run(as_alice, "assignTask", taskId=task.id, assigneeId=str(bob.id))
+
+    heard = [(await socket.next_data("1"))["taskChanged"] for _ in range(3)]
+    assert [change["kind"] for change in heard] == ["ASSIGNED", "COMMENTED", "ASSIGNED"]
+    assert {change["task"]["assignee"]["username"] for change in heard} == {"bob"}
+    await socket.nothing_more()
+    await socket.close()
+
+
+async def test_an_assignee_id_that_cannot_exist_matches_nothing(alice, as_alice, task):
+    socket = GraphQLSocket()
+    await socket.open_as(alice)
+    await socket.subscribe("1", "taskChanged", assigneeId="not-a-number")
+    await socket.subscribe("2", "taskChanged")
+    await wait_for_group(project_group(task.project_id))
+
+    await run(as_alice, "assignTask", taskId=task.id, assigneeId=str(alice.id))
+
+    assert (await socket.next_data("2"))["taskChanged"]["kind"] == "ASSIGNED"
+    await socket.nothing_more()
+    await socket.close()
+
+
 async def test_two_subscriptions_on_one_socket_survive_the_end_of_one(bob, as_alice, task):
     socket = GraphQLSocket()
     await socket.open_as(bob)

@@ -9,6 +9,10 @@ from backend.tasks.services import add_comment, create_task
 from tests.rest.conftest import assert_error
 
 
+def if_match(etag):
+    return {"If-Match": etag}
+
+
 def titles(response):
     assert response.status_code == 200, response.content
     return [item["title"] for item in response.json()["results"]]
@@ -218,6 +222,50 @@ def test_update_with_a_stale_version_is_a_conflict(api_alice, task):
     assert_error(response, 409, "version")
     task.refresh_from_db()
     assert task.title == "New"
+
+
+def test_reads_and_writes_send_the_version_as_etag(api_alice, task):
+    assert api_alice.get(f"/api/tasks/{task.id}/")["ETag"] == '"v1"'
+    response = api_alice.patch(f"/api/tasks/{task.id}/", {"title": "New"})
+    assert response["ETag"] == '"v2"'
+    created = api_alice.post("/api/tasks/", {"title": "Fresh"})
+    assert created["ETag"] == '"v1"'
+
+
+def test_if_match_with_the_current_etag_updates(api_alice, task):
+    response = api_alice.patch(f"/api/tasks/{task.id}/", {"title": "New"}, **if_match('"v1"'))
+    assert response.status_code == 200, response.content
+    assert response.json()["task"]["version"] == 2
+
+
+def test_if_match_with_a_stale_etag_is_412_and_changes_nothing(api_alice, task):
+    api_alice.patch(f"/api/tasks/{task.id}/", {"title": "New"})
+    stale = api_alice.patch(f"/api/tasks/{task.id}/", {"title": "Newer"}, **if_match('"v1"'))
+    assert_error(stale, 412)
+    assert_error(api_alice.delete(f"/api/tasks/{task.id}/", **if_match('"v1"')), 412)
+    task.refresh_from_db()
+    assert (task.title, task.version) == ("New", 2)
+
+
+def test_if_match_that_is_no_etag_of_ours_is_412(api_alice, task):
+    for header in ('"abc"', "v1", '"v1", "v2"'):
+        response = api_alice.patch(f"/api/tasks/{task.id}/", {"title": "X"}, **if_match(header))
+        assert_error(response, 412)
+
+
+def test_if_match_and_version_that_disagree_are_412(api_alice, task):
+    response = api_alice.patch(
+        f"/api/tasks/{task.id}/", {"title": "X", "version": 1}, **if_match('"v2"')
+    )
+    assert_error(response, 412)
+
+
+def test_if_match_star_and_a_matching_delete_succeed(api_alice, task):
+    response = api_alice.patch(f"/api/tasks/{task.id}/", {"title": "X"}, **if_match("*"))
+    assert response.status_code == 200, response.content
+    response = api_alice.delete(f"/api/tasks/{task.id}/", **if_match('"v2"'))
+    assert response.status_code == 200, response.content
+    assert not Task.objects.filter(id=task.id).exists()
 
 
 def test_update_by_outsider_is_not_found(api_mallory, task):

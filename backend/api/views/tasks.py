@@ -1,16 +1,23 @@
 """Tasks (the list, filtered and paginated; one task, cached), comments, stats, staff list."""
 
 import math
+import re
 
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
+from backend.api.errors import PreconditionFailed
 from backend.api.filters import TaskFilterSet
 from backend.api.pagination import Page, PageNumbers, cached_page
 from backend.api.serializers import (
@@ -25,13 +32,54 @@ from backend.api.serializers import (
 )
 from backend.api.views import object_id
 from backend.caching import store
+from backend.platform.errors import ConflictError
 from backend.tasks import selectors, services
 
+# A task's ETag is its version: it changes with every change, whoever makes it.
+ETAG = re.compile(r'\s*(?:W/)?"v(\d+)"\s*')
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description='The ETag you read (`"v3"`): the change is refused with 412 if the task has '
+    "changed since. An alternative to the `version` field.",
+)
 
-def _fresh(request, task_id) -> dict:
-    """A task as just written, read back the way every reader sees it."""
+
+def _fresh(request, task_id) -> tuple[dict, str]:
+    """A task as just written, read back the way every reader sees it, and its ETag."""
     task, _ = selectors.task_detail(user=request.user, task_id=task_id)
-    return TaskSerializer(task).data
+    return TaskSerializer(task).data, _etag(task)
+
+
+def _etag(task) -> str:
+    return f'"v{task.version}"'
+
+
+def _if_match_version(request, body_version: int | None) -> int | None:
+    """The version an `If-Match` header requires, or None when there is no such header."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    match = ETAG.fullmatch(header)
+    if match is None:
+        raise PreconditionFailed("If-Match must be one ETag of this task, as a read sent it.")
+    version = int(match.group(1))
+    if body_version is not None and body_version != version:
+        raise PreconditionFailed("If-Match and `version` name different versions.")
+    return version
+
+
+def _with_precondition(request, change, *, version: int | None = None):
+    """Run `change(version)`: a version from If-Match that is stale is a 412, one from the body
+    a 409 (the client asked in two different ways, and each way has its standard answer)."""
+    required = _if_match_version(request, version)
+    try:
+        return change(required if required is not None else version)
+    except ConflictError as exc:
+        if required is not None:
+            raise PreconditionFailed() from exc
+        raise
 
 
 def _task_page(request, paginator) -> Page:
@@ -93,7 +141,9 @@ class TaskViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk):
         """One task; `cached` says whether it was served from the cache."""
         task, cached = selectors.task_detail(user=request.user, task_id=object_id(pk))
-        return Response({"task": TaskSerializer(task).data, "cached": cached})
+        return Response(
+            {"task": TaskSerializer(task).data, "cached": cached}, headers={"ETag": _etag(task)}
+        )
 
     @extend_schema(responses={201: TaskEnvelopeSerializer})
     def create(self, request):
@@ -103,28 +153,43 @@ class TaskViewSet(viewsets.GenericViewSet):
         changes = serializer.validated_data
         changes.pop("version", None)
         task = services.create_task(actor=request.user, **changes)
-        return Response({"task": _fresh(request, task.id), "message": "Task created"}, status=201)
+        data, etag = _fresh(request, task.id)
+        return Response(
+            {"task": data, "message": "Task created"}, status=201, headers={"ETag": etag}
+        )
 
-    @extend_schema(responses={200: TaskEnvelopeSerializer})
+    @extend_schema(parameters=[IF_MATCH], responses={200: TaskEnvelopeSerializer})
     def update(self, request, pk, partial=False):
-        """Change a task; send `version` to refuse overwriting someone else's change (409)."""
+        """Change a task. To refuse overwriting someone else's change, send the `version` you
+        read (409 when stale) or the ETag you read in `If-Match` (412 when stale)."""
         serializer = TaskWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        task = services.update_task(
-            actor=request.user, task_id=object_id(pk), **serializer.validated_data
+        changes = serializer.validated_data
+        task = _with_precondition(
+            request,
+            lambda version: services.update_task(
+                actor=request.user, task_id=object_id(pk), version=version, **changes
+            ),
+            version=changes.pop("version", None),
         )
-        return Response({"task": _fresh(request, task.id), "message": "Task updated"})
+        data, etag = _fresh(request, task.id)
+        return Response({"task": data, "message": "Task updated"}, headers={"ETag": etag})
 
-    @extend_schema(responses={200: TaskEnvelopeSerializer})
+    @extend_schema(parameters=[IF_MATCH], responses={200: TaskEnvelopeSerializer})
     def partial_update(self, request, pk):
         """Change the fields sent."""
         return self.update(request, pk, partial=True)
 
-    @extend_schema(responses={200: MessageSerializer})
+    @extend_schema(parameters=[IF_MATCH], responses={200: MessageSerializer})
     def destroy(self, request, pk):
-        """Delete a task: its creator, the project owner or staff."""
+        """Delete a task: its creator, the project owner or staff; `If-Match` as for updates."""
         task_id = object_id(pk)
-        services.delete_task(actor=request.user, task_id=task_id)
+        _with_precondition(
+            request,
+            lambda version: services.delete_task(
+                actor=request.user, task_id=task_id, version=version
+            ),
+        )
         return Response({"message": f"Task {task_id} deleted successfully"})
 
     @extend_schema(
