@@ -240,6 +240,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The brief-001 aliases (/projects/, /tasks/) are the same endpoints: documented once.
     "PREPROCESSING_HOOKS": ["backend.api.schema.only_api_paths"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.api.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "TaskStatusEnum": "backend.tasks.models.TaskStatus",
         "TaskPriorityEnum": "backend.tasks.models.TaskPriority",

@@ -69,6 +69,32 @@ def test_openapi_schema_offers_bearer_tokens_for_swagger_authorize(api):
         "bearerFormat": "JWT",
     }
     assert {"jwtAuth": []} in schema["paths"]["/api/tasks/"]["get"]["security"]
+    # Swagger's Authorize dialog lists the schemes in this order: the token box comes first.
+    assert next(iter(schema["components"]["securitySchemes"])) == "jwtAuth"
+    yaml = api.get("/api/schema/").content.decode()
+    schemes = yaml[yaml.index("securitySchemes:") :]
+    assert schemes.index("jwtAuth:") < schemes.index("cookieAuth:")
+
+
+def test_openapi_schema_documents_the_errors_of_every_operation(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert {"429", "503"} <= set(responses), (method, path)
+            if {} not in operation.get("security", [{}]):
+                assert "401" in responses, (method, path)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+            if "requestBody" in operation:
+                assert {"400", "413"} <= set(responses), (method, path)
+            for status, response in responses.items():
+                if status >= "400" and path != "/api/health/":  # health answers its own shape
+                    assert response["content"]["application/json"]["schema"] == error
+    task = schema["paths"]["/api/tasks/{id}/"]
+    assert {"403", "409", "412"} <= set(task["patch"]["responses"])
+    assert "401" in schema["paths"]["/api/users/login/"]["post"]["responses"]
 
 
 @pytest.mark.parametrize("path", ["/api/docs/"])

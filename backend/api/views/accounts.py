@@ -1,7 +1,7 @@
 """Sign-up, sign-in, tokens and the signed-in user's profile (shapes of brief 002)."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
@@ -50,7 +50,14 @@ class RegisterView(APIView):
 class LoginView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=LoginSerializer, responses={200: AuthResponseSerializer}, tags=["users"])
+    @extend_schema(
+        request=LoginSerializer,
+        responses={
+            200: AuthResponseSerializer,
+            401: OpenApiResponse(description="Wrong username or password."),
+        },
+        tags=["users"],
+    )
     def post(self, request):
         """Sign in with a username and password. Attempts are limited per username and address."""
         serializer = LoginSerializer(data=request.data)

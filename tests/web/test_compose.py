@@ -1,0 +1,43 @@
+"""docker-compose.yml as both Compose generations read it, with every image pinned."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+COMPOSE_FILE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
+# A tag naming at least a minor version (`17.2-alpine`, `v1.21`, `2.0.1`): not `latest`, not `7`.
+PINNED_TAG = re.compile(r"v?\d+\.\d+")
+
+
+def services() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text())["services"]
+
+
+def test_every_image_from_a_registry_is_pinned():
+    images = {name: spec["image"] for name, spec in services().items() if "build" not in spec}
+    assert images
+    for name, image in images.items():
+        _, _, tag = image.rpartition(":")
+        assert PINNED_TAG.match(tag), f"{name}: {image} is not pinned to a version"
+
+
+def test_no_service_waits_on_an_optional_profile():
+    """Compose v1 has no `required: false`, and v2 refuses to wait on a disabled profile."""
+    profiled = {name for name, spec in services().items() if spec.get("profiles")}
+    for name, spec in services().items():
+        assert not profiled & set(spec.get("depends_on") or ()), name
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="Compose v1 is not installed")
+def test_compose_v1_accepts_the_file():
+    check = subprocess.run(
+        ["docker-compose", "-f", str(COMPOSE_FILE), "config", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert check.returncode == 0, check.stderr
