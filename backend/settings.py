@@ -233,7 +233,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Stride REST API",
     "DESCRIPTION": (
         "The REST compatibility layer of Stride, over the same services and permission rules "
-        'as the GraphQL API at /graphql/. Errors are {"error": ..., "field_errors": {...}}.'
+        "as the GraphQL API at /graphql/. Errors are "
+        '{"error": ..., "code": ..., "field_errors": {...}}.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

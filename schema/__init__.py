@@ -8,6 +8,7 @@ from backend.platform import ratelimit
 from schema.accounts.mutations import AccountMutations
 from schema.accounts.queries import AccountQueries
 from schema.adapters import QuerySetOptimizer
+from schema.error_codes import ErrorCodes
 from schema.jobs.mutations import JobMutations
 from schema.jobs.queries import JobQueries
 from schema.jobs.subscriptions import JobSubscriptions
@@ -61,5 +62,5 @@ schema = StrideSchema(
     mutation=Mutation,
     subscription=Subscription,
     execution_context_class=SharingExecutionContext,
-    extensions=[QuerySetOptimizer, *DOCUMENT_LIMITS],
+    extensions=[QuerySetOptimizer, *DOCUMENT_LIMITS, ErrorCodes],
 )

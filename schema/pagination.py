@@ -3,10 +3,13 @@
 from collections.abc import Callable
 
 import strawberry
+from django.conf import settings
 from graphql import GraphQLError
 from strawberry_django.optimizer import optimize
 from strawberry_django.pagination import NodeType, OffsetPaginationInput
 from strawberry_django.pagination import OffsetPaginated as PlainOffsetPaginated
+
+from backend.platform.errors import ErrorCode
 
 # UNSET, not None: the argument has no default in the schema, as strawberry-django declares it.
 NO_PAGINATION: OffsetPaginationInput | None = strawberry.UNSET
@@ -32,8 +35,15 @@ def offset_page(queryset, *, info: strawberry.Info, pagination, count=None) -> O
         if isinstance(value, int) and value < 0:
             raise GraphQLError(
                 f"pagination.{name} must be zero or more, got {value}.",
-                extensions={"code": "BAD_USER_INPUT"},
+                extensions={"code": ErrorCode.BAD_USER_INPUT},
             )
+    limit = getattr(pagination, "limit", None)
+    # Refused rather than cut, like a cursor page's `first` and REST's `page_size`.
+    if isinstance(limit, int) and limit > settings.GRAPHQL_MAX_PAGE_SIZE:
+        raise GraphQLError(
+            f"pagination.limit cannot be higher than {settings.GRAPHQL_MAX_PAGE_SIZE}.",
+            extensions={"code": ErrorCode.BAD_USER_INPUT},
+        )
     return info.return_type(
         queryset=optimize(queryset, info),
         pagination=pagination or OffsetPaginationInput(),

@@ -34,6 +34,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from backend.platform import authentication, ratelimit, redis
+from backend.platform.errors import ErrorCode, code_for_status
 from schema import response_cache
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -160,7 +161,13 @@ class GraphQLEndpoint:
                 return Answer(200, cached, media_type)
             return await in_thread(self._execute)(request, token, params, media_type)
         except RequestError as error:
-            body = orjson.dumps({"errors": [{"message": str(error)}]})
+            # A 400 here is a request that is not GraphQL over HTTP, not a refused value.
+            bad_request = error.status == 400
+            code = ErrorCode.BAD_REQUEST if bad_request else code_for_status(error.status)
+            extensions = {"code": code}
+            if "Retry-After" in error.headers:
+                extensions["retryAfter"] = int(error.headers["Retry-After"])
+            body = orjson.dumps({"errors": [{"message": str(error), "extensions": extensions}]})
             # Not a well-formed GraphQL request: a 4xx whatever the media type (the spec's rule
             # for application/json too; only parse and validation failures keep 200 for those).
             return Answer(error.status, body, media_type, error.headers)

@@ -1,4 +1,5 @@
-"""One exception handler for the REST layer: every error is {"error": ..., "field_errors": {...}}.
+"""One exception handler for the REST layer: every error is
+{"error": ..., "code": ..., "field_errors": {...}}, `code` from backend.platform.errors.ErrorCode.
 
 Services raise Django's ValidationError (400; ConflictError is 409), PermissionDenied (403)
 and DoesNotExist (404: a forbidden object is never told apart from a missing one). A body over
@@ -14,7 +15,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from backend.platform.errors import ConflictError
+from backend.platform.errors import ConflictError, ErrorCode, code_for_status
 from backend.platform.ratelimit import RateLimited
 
 NON_FIELD_KEYS = {NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY}
@@ -107,12 +108,18 @@ def exception_handler(exc, context):
         # e.g. simplejwt's token errors: {"detail": ..., "code": ..., "messages": [...]}
         detail = detail.get("detail", "")
     fallback = "Some fields are invalid." if response.status_code == 400 else "Request failed."
-    response.data = error_body(detail, fallback)
+    code = (
+        ErrorCode.BAD_REQUEST
+        if isinstance(exc, exceptions.ParseError)
+        else code_for_status(response.status_code)
+    )
+    response.data = {**error_body(detail, fallback), "code": code}
     return response
 
 
 def not_found(request, *args, **kwargs):
     """Unknown paths under /api/ answer in the API's error shape, not an HTML page."""
     return JsonResponse(
-        {"error": "No such endpoint.", "field_errors": {}}, status=status.HTTP_404_NOT_FOUND
+        {"error": "No such endpoint.", "code": ErrorCode.NOT_FOUND, "field_errors": {}},
+        status=status.HTTP_404_NOT_FOUND,
     )

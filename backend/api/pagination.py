@@ -58,11 +58,12 @@ class PageNumbers(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
+        # Over the maximum is refused, not cut: GraphQL's `limit` and `first` are refused too.
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
             )
-        return min(int(raw), self.max_page_size)
+        return int(raw)
 
     def respond(self, page: Page, items_key: str = "results"):
         """The paginated response for `page`, as served by `window()`'s request."""

@@ -2,6 +2,8 @@
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 
+from backend.platform.errors import ErrorCode
+
 
 class CachedJWTScheme(SimpleJWTScheme):
     """The cached JWT authentication is simplejwt's Bearer scheme, for Swagger's Authorize too:
@@ -33,13 +35,18 @@ ERROR_SCHEMA = {
     "type": "object",
     "properties": {
         "error": {"type": "string", "description": "What went wrong, for people."},
+        "code": {
+            "type": "string",
+            "enum": [code.value for code in ErrorCode],
+            "description": "What went wrong, for programs: the same codes as GraphQL's.",
+        },
         "field_errors": {
             "type": "object",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
             "description": "For each invalid field (dotted when nested), its problems.",
         },
     },
-    "required": ["error", "field_errors"],
+    "required": ["error", "code", "field_errors"],
 }
 
 

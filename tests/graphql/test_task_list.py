@@ -263,8 +263,11 @@ def many_tasks(alice):
     return count
 
 
-def test_limit_above_the_maximum_is_capped(as_alice, many_tasks):
-    page = as_alice.run("tasks", pagination={"limit": 1000})
+def test_limit_above_the_maximum_is_refused(as_alice, many_tasks):
+    answer = as_alice.execute(operation("tasks"), {"pagination": {"limit": 1000}})
+    assert error_codes(answer) == ["BAD_USER_INPUT"]
+    assert "cannot be higher than 100" in answer["errors"][0]["message"]
+    page = as_alice.run("tasks", pagination={"limit": settings.GRAPHQL_MAX_PAGE_SIZE})
     assert page["totalCount"] == many_tasks
     assert len(page["results"]) == settings.GRAPHQL_MAX_PAGE_SIZE == 100
 
@@ -313,10 +316,12 @@ def test_connection_applies_filters_and_order(as_alice, board):
 def test_connection_first_above_the_maximum_is_a_clear_error(as_alice, board):
     answer = as_alice.execute(operation("taskConnection"), {"first": 1000})
     assert answer["data"] is None
+    assert error_codes(answer) == ["BAD_USER_INPUT"]
     assert "cannot be higher than 100" in answer["errors"][0]["message"]
 
 
 def test_connection_negative_first_is_a_clear_error(as_alice, board):
     answer = as_alice.execute(operation("taskConnection"), {"first": -1})
     assert answer["data"] is None
+    assert error_codes(answer) == ["BAD_USER_INPUT"]
     assert "non-negative" in answer["errors"][0]["message"]

@@ -3,6 +3,7 @@ import json
 import pytest
 from django.test import Client
 
+from backend.platform.errors import ErrorCode, code_for_status
 from tests.conftest import bearer_headers
 
 
@@ -41,10 +42,14 @@ class ApiClient:
 
 
 def assert_error(response, status, *fields):
-    """The REST error shape with this status, naming exactly these fields (if any)."""
+    """The REST error shape with this status, naming exactly these fields (if any), and the
+    code of the one list every front door shares."""
     assert response.status_code == status, response.content
     body = response.json()
-    assert set(body) == {"error", "field_errors"}, body
+    assert set(body) == {"error", "code", "field_errors"}, body
+    assert body["code"] in set(ErrorCode), body
+    if status != 400:  # a 400 is BAD_USER_INPUT, or BAD_REQUEST when the body is not JSON
+        assert body["code"] == code_for_status(status), body
     assert isinstance(body["error"], str) and body["error"]
     assert sorted(body["field_errors"]) == sorted(fields), body
     return body

@@ -50,9 +50,10 @@ def test_malformed_pagination_is_a_field_error(api_alice, params):
     assert_error(api_alice.get("/api/tasks/", params), 400, *params)
 
 
-def test_page_size_is_capped(api_alice, alice):
+def test_page_size_above_the_maximum_is_refused_as_graphql_refuses_it(api_alice, alice):
     Task.objects.bulk_create(Task(title=f"T{n}", created_by=alice) for n in range(105))
-    assert len(api_alice.get("/api/tasks/", {"page_size": 1000}).json()["results"]) == 100
+    assert_error(api_alice.get("/api/tasks/", {"page_size": 1000}), 400, "page_size")
+    assert len(api_alice.get("/api/tasks/", {"page_size": 100}).json()["results"]) == 100
 
 
 def test_list_hides_tasks_of_others(api_mallory, task):
