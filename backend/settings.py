@@ -180,7 +180,17 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 LOGIN_URL = "/admin/login/"
 
-CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# Pages of other origins that may call the API from a browser (GraphQL, REST, WebSockets alike).
+# Under DEBUG, the usual front-end dev servers (React, Vite, Angular, Vue) are allowed.
+LOCAL_FRONTEND_ORIGINS = [
+    f"http://{host}:{port}"
+    for port in (3000, 5173, 4200, 8080)
+    for host in ("localhost", "127.0.0.1")
+]
+CORS_ALLOWED_ORIGINS = env.list(
+    "CORS_ALLOWED_ORIGINS", default=LOCAL_FRONTEND_ORIGINS if DEBUG else []
+)
+CORS_PREFLIGHT_MAX_AGE = 86400
 CORS_ALLOW_ALL_ORIGINS = env.bool("CORS_ALLOW_ALL_ORIGINS", default=False)
 
 # Secure defaults when DEBUG is off; some can be relaxed from the environment (behind a proxy).

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import orjson
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from corsheaders.defaults import default_headers
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import RequestDataTooBig
@@ -133,6 +134,14 @@ class GraphQLEndpoint:
     async def respond(self, request: GraphQLRequest, in_thread: Callable) -> Answer:
         """The answer to `request`; `in_thread(function)` runs `function` where the ORM may
         be used (a worker thread), as an awaitable."""
+        cors = _cors_headers(request)
+        if request.method == "OPTIONS" and "access-control-request-method" in request.headers:
+            return Answer(200, b"", "text/plain", cors)
+        answer = await self._respond(request, in_thread)
+        answer.headers.update(cors)
+        return answer
+
+    async def _respond(self, request: GraphQLRequest, in_thread: Callable) -> Answer:
         wants_page = "text/html" in request.headers.get("accept", "")
         if request.method == "GET" and "query" not in request.query_params and wants_page:
             return Answer(200, render_to_string("graphql/graphiql.html").encode(), "text/html")
@@ -299,6 +308,24 @@ def _token_error_message(error) -> str:
     return f"{str(detail).rstrip('.')}. Sign in again or refresh the token."
 
 
+def _cors_headers(request: GraphQLRequest) -> dict[str, str]:
+    """CORS for a page of an allowed origin, by django-cors-headers' settings (its middleware
+    does the same for the rest of the site; this endpoint is served before Django's)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return {}
+    if not (settings.CORS_ALLOW_ALL_ORIGINS or origin in settings.CORS_ALLOWED_ORIGINS):
+        return {"Vary": "Origin"}
+    headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    if request.method == "OPTIONS":
+        headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        headers["Access-Control-Allow-Headers"] = ", ".join(
+            getattr(settings, "CORS_ALLOW_HEADERS", default_headers)
+        )
+        headers["Access-Control-Max-Age"] = str(settings.CORS_PREFLIGHT_MAX_AGE)
+    return headers
+
+
 def _security_headers() -> dict[str, str]:
     """What Django's SecurityMiddleware and XFrameOptionsMiddleware add to an answer."""
     headers = {}
@@ -327,7 +354,10 @@ class GraphQLApp:
             {
                 "type": "http.response.start",
                 "status": answer.status,
-                "headers": [(name.encode(), value.encode()) for name, value in headers.items()],
+                # ASGI wants header names in lower case.
+                "headers": [
+                    (name.lower().encode(), value.encode()) for name, value in headers.items()
+                ],
             }
         )
         await send({"type": "http.response.body", "body": answer.body})

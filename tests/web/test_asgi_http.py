@@ -41,7 +41,7 @@ async def call(path, *, method="GET", body=b"", headers=(), app=application):
     start = sent[0]
     assert start["type"] == "http.response.start"
     content = b"".join(message.get("body", b"") for message in sent[1:])
-    return start["status"], dict(start["headers"]), content
+    return start["status"], {name.lower(): value for name, value in start["headers"]}, content
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ async def test_errors_are_answered_like_django_answers_them(alice):
     assert status == 404
     status, headers, body = await call("/api/tasks/", headers=[(b"accept", b"application/json")])
     assert status == 401
-    assert headers[b"Content-Type"] == b"application/json"
+    assert headers[b"content-type"] == b"application/json"
     assert b"error" in body
 
 
@@ -113,7 +113,7 @@ async def test_a_bad_token_is_refused_before_anything_runs(db, executions):
     status, headers, body = await call("/graphql/", **graphql_post("{ me { id } }", b"Bearer x.y"))
 
     assert status == 401
-    assert headers[b"WWW-Authenticate"] == b'Bearer error="invalid_token"'
+    assert headers[b"www-authenticate"] == b'Bearer error="invalid_token"'
     assert json.loads(body)["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert executions == []
 
@@ -122,9 +122,9 @@ async def test_a_bad_token_is_refused_before_anything_runs(db, executions):
 async def test_answers_carry_the_security_headers(alice_token):
     _, headers, _ = await call("/graphql/", **graphql_post("{ __typename }", alice_token))
 
-    assert headers[b"X-Content-Type-Options"] == b"nosniff"
-    assert headers[b"X-Frame-Options"] == b"DENY"
-    assert headers[b"Content-Type"] == b"application/json; charset=utf-8"
+    assert headers[b"x-content-type-options"] == b"nosniff"
+    assert headers[b"x-frame-options"] == b"DENY"
+    assert headers[b"content-type"] == b"application/json; charset=utf-8"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -142,7 +142,7 @@ async def test_browsers_get_graphiql(db):
     status, headers, body = await call("/graphql/", headers=[(b"accept", b"text/html")])
 
     assert status == 200
-    assert headers[b"Content-Type"].startswith(b"text/html")
+    assert headers[b"content-type"].startswith(b"text/html")
     assert b"graphiql" in body
 
 
@@ -160,3 +160,52 @@ async def test_django_reads_the_body_and_the_query_string(alice):
     status, _, body = await call("/api/tasks/?page_size=0", headers=authorization)
     assert status == 400
     assert "page_size" in json.loads(body)["field_errors"]
+
+
+FRONTEND = b"http://localhost:3000"
+PREFLIGHT = [
+    (b"origin", FRONTEND),
+    (b"access-control-request-method", b"POST"),
+    (b"access-control-request-headers", b"authorization, content-type"),
+]
+
+
+@pytest.fixture
+def frontend_allowed(settings):
+    settings.CORS_ALLOWED_ORIGINS = [FRONTEND.decode()]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/graphql/", "/api/tasks/"])
+async def test_a_page_of_an_allowed_origin_may_call_the_api(frontend_allowed, alice_token, path):
+    status, headers, _ = await call(path, method="OPTIONS", headers=PREFLIGHT)
+    assert status == 200
+    assert headers[b"access-control-allow-origin"] == FRONTEND
+    assert b"POST" in headers[b"access-control-allow-methods"]
+    allowed = headers[b"access-control-allow-headers"].lower()
+    assert b"authorization" in allowed and b"content-type" in allowed
+
+    request = graphql_post("{ me { username } }", alice_token)
+    request["headers"].append((b"origin", FRONTEND))
+    status, headers, body = await call("/graphql/", **request)
+    assert status == 200 and json.loads(body)["data"]["me"]["username"] == "alice"
+    assert headers[b"access-control-allow-origin"] == FRONTEND
+    assert b"Origin" in headers[b"vary"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_page_of_another_origin_gets_no_cors_headers(frontend_allowed, alice_token):
+    evil = [(b"origin", b"http://evil.example"), *PREFLIGHT[1:]]
+    _, headers, _ = await call("/graphql/", method="OPTIONS", headers=evil)
+    assert b"access-control-allow-origin" not in headers
+    request = graphql_post("{ me { username } }", alice_token)
+    request["headers"].append((b"origin", b"http://evil.example"))
+    _, headers, _ = await call("/graphql/", **request)
+    assert b"access-control-allow-origin" not in headers
+
+
+def test_make_run_allows_the_usual_local_front_ends_and_production_none():
+    from backend.settings import LOCAL_FRONTEND_ORIGINS
+
+    assert "http://localhost:3000" in LOCAL_FRONTEND_ORIGINS
+    assert "http://127.0.0.1:5173" in LOCAL_FRONTEND_ORIGINS
