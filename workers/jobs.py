@@ -1,4 +1,4 @@
-from backend.jobs import services
+from backend.jobs import exports, services
 from backend.jobs.models import JobKind
 from workers.base import StrideTask
 from workers.celery import app
@@ -17,7 +17,12 @@ def run_process_job(*, job_id: int):
     services.run_process_job(job_id=job_id)
 
 
-RUNNERS = {JobKind.PROCESS: run_process_job}
+@app.task(name="stride.jobs.export", base=JobTask)
+def run_export_job(*, job_id: int):
+    exports.run_export_job(job_id=job_id)
+
+
+RUNNERS = {JobKind.PROCESS: run_process_job, JobKind.EXPORT: run_export_job}
 
 
 def enqueue_job(*, job_id: int, kind: str, celery_task_id: str) -> None:

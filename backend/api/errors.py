@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, Request
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
@@ -117,8 +118,10 @@ def exception_handler(exc, context):
     return response
 
 
+@csrf_exempt
 def not_found(request, *args, **kwargs):
-    """Unknown paths under /api/ answer in the API's error shape, not an HTML page."""
+    """Unknown paths under /api/ answer in the API's error shape, not an HTML page, for every
+    method (without the exemption, a POST would meet the CSRF check's HTML 403 first)."""
     return JsonResponse(
         {"error": "No such endpoint.", "code": ErrorCode.NOT_FOUND, "field_errors": {}},
         status=status.HTTP_404_NOT_FOUND,

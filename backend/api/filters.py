@@ -5,6 +5,8 @@ import django_filters
 from django import forms
 from rest_framework.exceptions import ValidationError
 
+from backend.jobs.models import Job, JobKind, JobStatus
+from backend.jobs.selectors import JOB_ORDERINGS
 from backend.platform.ids import MAX_ID
 from backend.projects.models import Project
 from backend.projects.selectors import PROJECT_ORDERINGS
@@ -85,4 +87,46 @@ class ProjectFilterSet(CriteriaFilterSet):
 
     class Meta:
         model = Project
+        fields = []
+
+
+def export_criteria(data, *, prefix: str = "") -> dict:
+    """The criteria of an export: the task list's filters, from a query string or a JSON object
+    (where a list may stand for comma-separated values), `prefix` naming them in errors.
+
+    Names the list does not know are refused, lest a misspelt filter export every task; an
+    export is in id order whatever `ordering` says.
+    """
+    if not isinstance(data, dict):
+        raise ValidationError({prefix.rstrip(".") or "non_field_errors": ["Expected an object."]})
+    unknown = sorted(set(data) - set(TaskFilterSet.base_filters))
+    if unknown:
+        raise ValidationError({f"{prefix}{name}": ["Unknown filter."] for name in unknown})
+    values = {
+        name: ",".join(map(str, value)) if isinstance(value, list) else value
+        for name, value in data.items()
+    }
+    try:
+        criteria = TaskFilterSet(values).criteria()
+    except ValidationError as error:
+        raise ValidationError({f"{prefix}{name}": v for name, v in error.detail.items()}) from None
+    criteria.pop("ordering", None)
+    return criteria
+
+
+class JobFilterSet(CriteriaFilterSet):
+    status = ChoiceInFilter(choices=JobStatus.choices, help_text="Comma-separated statuses.")
+    kind = ChoiceInFilter(choices=JobKind.choices, help_text="Comma-separated kinds.")
+    search = django_filters.CharFilter(help_text="Words to find in the title or description.")
+    start_date = django_filters.DateFilter(help_text="Created on or after this day (UTC).")
+    end_date = django_filters.DateFilter(help_text="Created on or before this day (UTC).")
+    ordering = django_filters.OrderingFilter(
+        fields=[(name, name) for name in JOB_ORDERINGS],
+        help_text="Comma-separated fields, `-` first for descending: `-created_at,status`.",
+    )
+
+    renamed = {"start_date": "created_from", "end_date": "created_until"}
+
+    class Meta:
+        model = Job
         fields = []

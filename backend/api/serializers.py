@@ -8,6 +8,7 @@ handler reports per field.
 from rest_framework import serializers
 
 from backend.accounts.models import User
+from backend.jobs.models import Job, JobKind
 from backend.platform.ids import MAX_ID
 from backend.projects.models import Project
 from backend.tasks.models import Comment, Task, TaskPriority, TaskStatus
@@ -211,3 +212,68 @@ class CheckSerializer(serializers.Serializer):
 class HealthSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=HEALTH_STATUSES)
     checks = serializers.DictField(child=CheckSerializer())
+
+
+class JobOwnerSerializer(serializers.ModelSerializer):
+    """A job's owner, as brief 002 shows a task's user."""
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email"]
+        read_only_fields = fields
+
+
+class JobSerializer(serializers.ModelSerializer):
+    owner = JobOwnerSerializer()
+    result = serializers.JSONField(
+        allow_null=True,
+        help_text="What a completed job produced; an export's holds `rows` and `download_url`.",
+    )
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "description",
+            "status",
+            "progress",
+            "result",
+            "error",
+            "celery_task_id",
+            "attempts",
+            "owner",
+            "created_at",
+            "updated_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class JobEnvelopeSerializer(serializers.Serializer):
+    job = JobSerializer()
+    message = serializers.CharField(required=False)
+
+
+# Ingestion and reports have their own endpoints, which take what they need.
+SUBMITTED_KINDS = [JobKind.PROCESS, JobKind.EXPORT]
+
+
+class JobSubmitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[(kind.value, kind.label) for kind in SUBMITTED_KINDS], default=JobKind.PROCESS
+    )
+    title = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        help_text="Required for a `process` job; an export is titled for you if left out.",
+    )
+    description = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, default=""
+    )
+    filters = serializers.DictField(
+        required=False,
+        help_text="For an `export`: the filters of GET /api/tasks/ (`status`, `project`, ...).",
+    )

@@ -5,11 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from backend.api.errors import not_found
-from backend.api.views import accounts, operations, projects, tasks
+from backend.api.views import accounts, jobs, operations, projects, tasks
 
 router = SimpleRouter()
 router.register("projects", projects.ProjectViewSet, basename="project")
 router.register("tasks", tasks.TaskViewSet, basename="task")
+router.register("jobs", jobs.JobViewSet, basename="job")
 
 urlpatterns = [
     path("users/register/", accounts.RegisterView.as_view(), name="register"),

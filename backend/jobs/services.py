@@ -47,13 +47,21 @@ def job_event(kind: EventKind, job: Job) -> DomainEvent:
 
 
 @transaction.atomic
-def submit_job(*, actor, title: str, description: str = "", kind: str = JobKind.PROCESS) -> Job:
+def submit_job(
+    *,
+    actor,
+    title: str,
+    description: str = "",
+    kind: str = JobKind.PROCESS,
+    params: dict | None = None,
+) -> Job:
     """Queue a job for the actor; a worker picks it up once the transaction commits."""
     job = Job(
         owner=actor,
         kind=kind,
         title=title.strip(),
         description=description,
+        params=params or {},
         # Chosen here so the client sees the id of the Celery task before it is even queued.
         celery_task_id=str(uuid.uuid4()),
     )
@@ -196,6 +204,21 @@ def recover_stalled_jobs(*, now=None) -> list[Job]:
             error="No worker finished this job: it was lost with its worker or hit the time limit.",
         )
     return unsent
+
+
+@transaction.atomic
+def delete_job(*, actor, job_id: int) -> None:
+    """Delete a job, its file too: its owner or staff; Job.DoesNotExist for anyone else.
+
+    A job still PENDING or PROCESSING is cancelled: its worker finds it gone at its next step
+    (`start_job`, `report_progress`, `complete_job` all expect the row) and stops quietly.
+    """
+    job = Job.objects.visible_to(actor).select_for_update().get(id=job_id)
+    if job.file:
+        storage, name = job.file.storage, job.file.name
+        # Once the row is surely gone: a rolled-back deletion keeps a job whose file is there.
+        transaction.on_commit(lambda: storage.delete(name))
+    job.delete()
 
 
 def delete_finished_jobs(*, now=None) -> int:

@@ -75,6 +75,32 @@ def matching_tasks(
     return tasks
 
 
+# The criteria that are not JSON types as they are: kept as ISO 8601 text in between.
+_DATETIME_CRITERIA = ("due_after", "due_before")
+_DATE_CRITERIA = ("created_from", "created_until")
+
+
+def criteria_as_json(criteria: dict) -> dict:
+    """`matching_tasks` criteria as JSON, for a job to read back with `criteria_from_json`."""
+    return {
+        name: value.isoformat() if isinstance(value, date) else value
+        for name, value in criteria.items()
+        if value is not None
+    }
+
+
+def criteria_from_json(data: dict) -> dict:
+    """The criteria `criteria_as_json` wrote."""
+    criteria = dict(data)
+    for name in _DATETIME_CRITERIA:
+        if name in criteria:
+            criteria[name] = datetime.fromisoformat(criteria[name])
+    for name in _DATE_CRITERIA:
+        if name in criteria:
+            criteria[name] = date.fromisoformat(criteria[name])
+    return criteria
+
+
 def _order_expressions(ordering: list[str]):
     expressions = []
     for key in ordering:

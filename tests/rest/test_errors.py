@@ -1,7 +1,7 @@
 """Malformed requests get the error shape and a 4xx status, never a server error."""
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from tests.rest.conftest import assert_error
 
@@ -41,6 +41,20 @@ def test_a_method_the_endpoint_does_not_have_is_not_allowed(api_alice):
 
 def test_an_unknown_endpoint_is_a_json_not_found(api_alice):
     assert_error(api_alice.get("/api/nothing/here/"), 404)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+def test_an_unknown_endpoint_is_a_json_not_found_for_every_method(alice, method):
+    # As a browser's client: Django's test client skips the CSRF check unless told not to.
+    http = Client(enforce_csrf_checks=True)
+    http.force_login(alice)
+
+    response = http.generic(method, "/api/data/nothing/", "{}", content_type="application/json")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    if method != "HEAD":
+        assert response.json() == {"error": "No such endpoint.", "field_errors": {}}
 
 
 def test_a_non_numeric_id_is_not_found(api_alice):

@@ -5,8 +5,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from backend.jobs.models import Job, JobStatus
+from backend.jobs.models import Job, JobKind, JobStatus
 from backend.jobs.services import recover_stalled_jobs
+from workers.jobs import RUNNERS
 from workers.jobs import recover_stalled_jobs as recover_task
 
 
@@ -62,7 +63,8 @@ def test_a_job_processing_within_the_redelivery_window_is_left_running(alice):
     assert job.status == JobStatus.PROCESSING
 
 
-def test_recovery_leaves_kinds_without_a_runner_waiting_and_goes_on(alice):
+def test_recovery_leaves_kinds_without_a_runner_waiting_and_goes_on(alice, monkeypatch):
+    monkeypatch.delitem(RUNNERS, JobKind.EXPORT)  # as a kind whose runner is yet to come
     waiting = job_created(alice, ago=timedelta(minutes=5), kind="export")
     runnable = job_created(alice, ago=timedelta(minutes=5))
 

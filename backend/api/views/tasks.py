@@ -3,10 +3,12 @@
 import math
 import re
 
+from django.urls import reverse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_view,
     inline_serializer,
@@ -18,11 +20,13 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
 from backend.api.errors import PreconditionFailed
-from backend.api.filters import TaskFilterSet
+from backend.api.filters import TaskFilterSet, export_criteria
 from backend.api.pagination import Page, PageNumbers, cached_page
 from backend.api.serializers import (
     CommentSerializer,
     CommentWriteSerializer,
+    JobEnvelopeSerializer,
+    JobSerializer,
     MessageSerializer,
     StatsSerializer,
     TaskDetailSerializer,
@@ -32,6 +36,7 @@ from backend.api.serializers import (
 )
 from backend.api.views import object_id
 from backend.caching import store
+from backend.jobs import exports
 from backend.platform.errors import ConflictError
 from backend.tasks import selectors, services
 
@@ -215,6 +220,30 @@ class TaskViewSet(viewsets.GenericViewSet):
         comments = selectors.comment_list(user=request.user, task_id=task_id)
         page = self.paginate_queryset(comments)
         return self.get_paginated_response(CommentSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: JobEnvelopeSerializer,
+            400: OpenApiResponse(description="A filter is invalid, or not one of the list's."),
+        },
+        summary="Export your tasks as CSV, in the background",
+        filters=True,
+    )
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def export(self, request):
+        """Queue an export of the tasks you see, filtered as the list is (in the query string,
+        or as a JSON object whose lists stand for comma-separated values), in id order. Follow
+        the job at /api/jobs/{id}/; once COMPLETED, `result.download_url` serves the file to
+        you alone."""
+        body = request.data
+        filters = {**request.query_params.dict(), **body} if isinstance(body, dict) else body
+        job = exports.request_export(actor=request.user, criteria=export_criteria(filters))
+        return Response(
+            {"job": JobSerializer(job).data, "message": "Export queued"},
+            status=202,
+            headers={"Location": reverse("job-detail", kwargs={"pk": job.id})},
+        )
 
     @extend_schema(responses={200: StatsSerializer}, filters=False)
     @action(detail=False, pagination_class=None, filter_backends=[], filterset_class=None)
