@@ -31,6 +31,7 @@ class EventKind(StrEnum):
     NOTIFICATION_CREATED = "notification.created"
     JOB_SUBMITTED = "job.submitted"
     JOB_PROGRESS = "job.progress"
+    JOB_DELETED = "job.deleted"
 
 
 # The kinds that are about one task (`task_id` set): caches, sockets and the inbox follow them.

@@ -211,13 +211,15 @@ def delete_job(*, actor, job_id: int) -> None:
     """Delete a job, its file too: its owner or staff; Job.DoesNotExist for anyone else.
 
     A job still PENDING or PROCESSING is cancelled: its worker finds it gone at its next step
-    (`start_job`, `report_progress`, `complete_job` all expect the row) and stops quietly.
+    (`start_job`, `report_progress`, `complete_job` all expect the row) and stops quietly;
+    those following it live hear that it is gone.
     """
     job = Job.objects.visible_to(actor).select_for_update().get(id=job_id)
     if job.file:
         storage, name = job.file.storage, job.file.name
         # Once the row is surely gone: a rolled-back deletion keeps a job whose file is there.
         transaction.on_commit(lambda: storage.delete(name))
+    events.publish(job_event(EventKind.JOB_DELETED, job))
     job.delete()
 
 

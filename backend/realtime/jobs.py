@@ -18,12 +18,16 @@ def job_group(job_id: int) -> str:
 
 
 def broadcast_job_progress(event: DomainEvent) -> None:
-    if event.kind == EventKind.JOB_PROGRESS:
-        broadcast(job_group(event.data["job_id"]), {"type": JOB_PROGRESS, **event.data})
+    if event.kind in (EventKind.JOB_PROGRESS, EventKind.JOB_DELETED):
+        deleted = event.kind == EventKind.JOB_DELETED
+        broadcast(
+            job_group(event.data["job_id"]),
+            {"type": JOB_PROGRESS, **event.data, "deleted": deleted},
+        )
 
 
 async def job_updates(*, consumer, job_id: int, load: Callable[[], Awaitable[Job | None]]):
-    """The job's state now and at each change, until it finishes.
+    """The job's state now and at each change, until it finishes or is deleted.
 
     `load` reads the job as the subscriber may see it, None when they may not (or it is gone);
     Job.DoesNotExist is raised, before anything is streamed, when it reads None at first.
@@ -43,6 +47,8 @@ async def _job_updates(consumer, job_id: int, load: Callable[[], Awaitable[Job |
         shown = _position(job.attempts, job.status, job.progress)
         while not job.is_finished:
             message = await anext(inbox)
+            if message["deleted"]:
+                return
             position = _position(message["attempts"], message["status"], message["progress"])
             # A message sent before the first read announces a state already shown.
             if position <= shown:

@@ -4,7 +4,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from backend.jobs.models import Job
-from backend.jobs.services import run_process_job
+from backend.jobs.services import delete_job, run_process_job
 from backend.realtime.jobs import job_group
 from tests.realtime.conftest import GraphQLSocket, wait_for_group
 
@@ -75,4 +75,18 @@ async def test_staff_may_follow_anyones_job(alice, staff):
     await socket.subscribe("1", "jobProgress", jobId=str(job.id))
 
     assert (await socket.next_data("1"))["jobProgress"]["status"] == "PENDING"
+    await socket.close()
+
+
+async def test_the_subscription_ends_when_its_job_is_deleted(alice):
+    job = await pending_job(owner=alice, title="Cancelled")
+    socket = GraphQLSocket()
+    await socket.open_as(alice)
+    await socket.subscribe("1", "jobProgress", jobId=str(job.id))
+    await wait_for_group(job_group(job.id))
+    assert (await socket.next_data("1"))["jobProgress"]["status"] == "PENDING"
+
+    await sync_to_async(delete_job)(actor=alice, job_id=job.id)
+
+    assert (await socket.receive()) == {"id": "1", "type": "complete"}
     await socket.close()
