@@ -113,6 +113,9 @@ def test_export_applies_the_task_lists_filters(api_alice, known_tasks, project, 
     assert ids(f"?assignee={bob.id}") == [launch]
     assert ids("?due_after=2030-01-31T00:00:00Z&due_before=2030-02-01T00:00:00Z") == [launch]
     assert ids("?overdue=true") == []
+    today = known_tasks[0].created_at.date().isoformat()
+    assert ids(f"?start_date={today}&end_date={today}") == [launch, quoted, errand]
+    assert ids("?end_date=2000-01-01") == []
     # The same filters in a JSON body, lists allowed.
     assert ids(body={"status": ["pending", "completed"], "project": project.id}) == [launch, quoted]
     assert ids(body={"overdue": False, "search": "errand"}) == [errand]
