@@ -284,6 +284,15 @@ GRAPHQL_MAX_TOKENS = positive_int("GRAPHQL_MAX_TOKENS", 2000)
 GRAPHQL_MAX_FIELDS = positive_int("GRAPHQL_MAX_FIELDS", 1000)
 GRAPHQL_MAX_PAGE_SIZE = positive_int("GRAPHQL_MAX_PAGE_SIZE", 100)
 GRAPHQL_DEFAULT_PAGE_SIZE = positive_int("GRAPHQL_DEFAULT_PAGE_SIZE", 20)
+# Apollo's BatchHttpLink: operations per HTTP request.
+GRAPHQL_MAX_BATCH_SIZE = positive_int("GRAPHQL_MAX_BATCH_SIZE", 10)
+# Automatic persisted queries (schema/persisted_queries.py): how long a client-registered
+# document is kept; with ..._ONLY, only documents registered ahead of time run.
+GRAPHQL_PERSISTED_QUERY_SECONDS = positive_int("GRAPHQL_PERSISTED_QUERY_SECONDS", 30 * 86400)
+GRAPHQL_PERSISTED_QUERIES_ONLY = env.bool("GRAPHQL_PERSISTED_QUERIES_ONLY", default=False)
+GRAPHQL_PERSISTED_QUERIES_DIR = env.str(
+    "GRAPHQL_PERSISTED_QUERIES_DIR", default=str(BASE_DIR / "graphql-queries")
+)
 
 STRAWBERRY_DJANGO = {
     "MAP_AUTO_ID_AS_GLOBAL_ID": False,

@@ -36,7 +36,7 @@ from strawberry.types.graphql import OperationType
 
 from backend.platform import authentication, ratelimit, redis
 from backend.platform.errors import ErrorCode, code_for_status
-from schema import response_cache
+from schema import persisted_queries, response_cache
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -45,10 +45,13 @@ JSON = "application/json"
 class RequestError(Exception):
     """The request cannot be executed; `status` is used with graphql-response+json."""
 
-    def __init__(self, message: str, status: int = 400, headers: dict | None = None):
+    def __init__(
+        self, message: str, status: int = 400, headers: dict | None = None, code: str = ""
+    ):
         super().__init__(message)
         self.status = status
         self.headers = headers or {}
+        self.code = code
 
 
 @dataclass
@@ -159,29 +162,51 @@ class GraphQLEndpoint:
                 # Who is asking, for the rate limit and the cache: the token proves it.
                 request.user = TokenUser(token)
             params = _parameters(request)
-            try:
-                await ratelimit.acheck_request(request)
-            except ratelimit.RateLimited as limited:
-                raise _too_many(limited) from None
-            cached = await response_cache.cached_answer(
-                request.user.id if token is not None else None, params
-            )
-            if cached is not None:
-                return Answer(200, cached, media_type)
-            return await in_thread(self._execute)(request, token, params, media_type)
+            if isinstance(params, list):
+                return await self._batch(request, token, params, media_type, in_thread)
+            return await self._one(request, token, params, media_type, in_thread)
         except RequestError as error:
-            # A 400 here is a request that is not GraphQL over HTTP, not a refused value.
-            bad_request = error.status == 400
-            code = ErrorCode.BAD_REQUEST if bad_request else code_for_status(error.status)
-            extensions = {"code": code}
-            if "Retry-After" in error.headers:
-                extensions["retryAfter"] = int(error.headers["Retry-After"])
-            body = orjson.dumps({"errors": [{"message": str(error), "extensions": extensions}]})
-            # Not a well-formed GraphQL request: a 4xx whatever the media type (the spec's rule
-            # for application/json too; only parse and validation failures keep 200 for those).
-            return Answer(error.status, body, media_type, error.headers)
+            return _refusal(error, media_type)
         except AuthenticationFailed as error:
             return _unauthorized(_token_error_message(error))
+
+    async def _one(self, request, token, params: dict, media_type: str, in_thread) -> Answer:
+        """One operation: a persisted document looked up, the rate limit, the cache, execution."""
+        try:
+            await persisted_queries.resolve(params)
+        except persisted_queries.PersistedQueryError as error:
+            raise RequestError(str(error), error.status, code=error.code) from None
+        _check_operation(params)
+        try:
+            await ratelimit.acheck_request(request)
+        except ratelimit.RateLimited as limited:
+            raise _too_many(limited) from None
+        cached = await response_cache.cached_answer(
+            request.user.id if token is not None else None, params
+        )
+        if cached is not None:
+            return Answer(200, cached, media_type)
+        return await in_thread(self._execute)(request, token, params, media_type)
+
+    async def _batch(self, request, token, batch: list, media_type: str, in_thread) -> Answer:
+        """Apollo's BatchHttpLink: an array of operations answered by an array of results, in
+        order, each run as if sent alone (its own rate-limit count, cache entry and errors)."""
+        if not 1 <= len(batch) <= settings.GRAPHQL_MAX_BATCH_SIZE:
+            raise RequestError(
+                f"A batch holds 1 to {settings.GRAPHQL_MAX_BATCH_SIZE} operations, "
+                f"got {len(batch)}."
+            )
+        bodies = []
+        for params in batch:
+            try:
+                if not isinstance(params, dict):
+                    raise RequestError("Each operation of a batch must be a JSON object.")
+                _check_parameters(params)
+                answer = await self._one(request, token, params, JSON, in_thread)
+            except RequestError as error:
+                answer = _refusal(error, JSON)
+            bodies.append(answer.body)
+        return Answer(200, b"[" + b",".join(bodies) + b"]", media_type)
 
     def _execute(self, request: GraphQLRequest, token, params: dict, media_type: str) -> Answer:
         if token is not None:
@@ -236,7 +261,8 @@ def _token(request: GraphQLRequest):
     return None if header is None else authentication.bearer_access_token(header)
 
 
-def _parameters(request: GraphQLRequest) -> dict:
+def _parameters(request: GraphQLRequest) -> dict | list:
+    """The request's parameters; a list for a batch (each element checked on its own)."""
     if request.method == "GET":
         params = {name: request.query_params.get(name) for name in ("query", "operationName")}
         for name in ("variables", "extensions"):
@@ -254,11 +280,14 @@ def _parameters(request: GraphQLRequest) -> dict:
             raise RequestError("The request body is empty; send a JSON object with a query.")
         params = _decode_json(request.body, "body")
         if isinstance(params, list):
-            raise RequestError("Batched requests are not supported; send one operation.")
+            return params
         if not isinstance(params, dict):
             raise RequestError("The request body must be a JSON object.")
-    if params.get("query") is None:
-        raise RequestError("No GraphQL document found: the 'query' parameter is missing.")
+    _check_parameters(params)
+    return params
+
+
+def _check_parameters(params: dict) -> None:
     for name, kind, description in (
         ("query", str, "a string"),
         ("operationName", str, "a string or null"),
@@ -268,7 +297,11 @@ def _parameters(request: GraphQLRequest) -> dict:
         value = params.get(name)
         if value is not None and not isinstance(value, kind):
             raise RequestError(f"The '{name}' parameter must be {description}.")
-    return params
+
+
+def _check_operation(params: dict) -> None:
+    if params.get("query") is None:
+        raise RequestError("No GraphQL document found: the 'query' parameter is missing.")
 
 
 def _decode_json(raw, name):
@@ -287,6 +320,20 @@ def _is_request_error(result) -> bool:
     return bool(result.errors) and all(
         isinstance(error, GraphQLError) and not error.path for error in result.errors
     )
+
+
+def _refusal(error: "RequestError", media_type: str) -> Answer:
+    # A 400 here is a request that is not GraphQL over HTTP, not a refused value.
+    code = error.code or (
+        ErrorCode.BAD_REQUEST if error.status == 400 else code_for_status(error.status)
+    )
+    extensions = {"code": code}
+    if "Retry-After" in error.headers:
+        extensions["retryAfter"] = int(error.headers["Retry-After"])
+    body = orjson.dumps({"errors": [{"message": str(error), "extensions": extensions}]})
+    # Not a well-formed GraphQL request: a 4xx whatever the media type (the spec's rule for
+    # application/json too; only parse and validation failures keep 200 for those).
+    return Answer(error.status, body, media_type, error.headers)
 
 
 def _too_many(limited: ratelimit.RateLimited) -> RequestError:

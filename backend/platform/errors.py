@@ -32,6 +32,8 @@ class ErrorCode(StrEnum):
     PRECONDITION_FAILED = "PRECONDITION_FAILED"  # REST: If-Match names an older version
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"  # send the document with its hash
+    PERSISTED_QUERY_NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"  # allow-list mode: not registered
     RATE_LIMITED = "RATE_LIMITED"  # wait `retryAfter` (GraphQL) / `Retry-After` seconds
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"  # a service Stride needs is down; retry
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"  # a bug of ours, logged

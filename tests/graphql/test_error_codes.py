@@ -45,7 +45,7 @@ def test_a_negative_page(as_alice):
 
 
 def test_a_request_that_is_not_graphql_over_http(as_alice):
-    response = as_alice.http.post("/graphql/", "[1]", content_type="application/json")
+    response = as_alice.http.post("/graphql/", "1", content_type="application/json")
     assert error_codes(response.json()) == [ErrorCode.BAD_REQUEST]
     response = as_alice.http.post("/graphql/", "query", content_type="text/plain")
     assert error_codes(response.json()) == [ErrorCode.UNSUPPORTED_MEDIA_TYPE]

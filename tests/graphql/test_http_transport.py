@@ -219,10 +219,10 @@ def test_other_methods_are_405_allowing_get_and_post(http, method):
     assert response["Allow"] == "GET, POST"
 
 
-def test_batched_request_is_a_clear_error(http):
+def test_batched_request_gets_an_array_of_results(http):
     response = post(http, [{"query": "{ __typename }"}, {"query": "{ __typename }"}])
-    assert response.status_code == 400
-    assert "Batched requests are not supported" in response.json()["errors"][0]["message"]
+    assert response.status_code == 200
+    assert response.json() == [{"data": {"__typename": "Query"}}] * 2
 
 
 def test_subscription_over_http_points_to_websocket(http):
