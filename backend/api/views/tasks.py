@@ -1,6 +1,5 @@
 """Tasks (the list, filtered and paginated; one task, cached), comments, stats, staff list."""
 
-import math
 import re
 
 from django.urls import reverse
@@ -117,7 +116,9 @@ def _task_page(request, paginator) -> Page:
 
 
 def _seconds_until(moment) -> int:
-    return max(1, min(store.LIST_TIMEOUT, math.ceil((moment - timezone.now()).total_seconds())))
+    # Rounded down, as Redis counts whole seconds: a page expires before a task on it turns
+    # overdue, never after (under a second left, it is not cached at all).
+    return max(0, min(store.LIST_TIMEOUT, int((moment - timezone.now()).total_seconds())))
 
 
 @extend_schema_view(list=extend_schema(summary="Tasks you may see, filtered and paginated"))
