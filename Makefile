@@ -17,13 +17,18 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
+# newman runs the Postman collection in the tests (tests/web/test_newman.py).
+scripts/newman/node_modules/.installed: scripts/newman/package-lock.json
+	cd scripts/newman && npm ci --silent --no-audit --no-fund
+	touch $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
 	$(BIN)/python scripts/run.py
 
-test: install-dev
+test: install-dev scripts/newman/node_modules/.installed
 	@$(BIN)/python scripts/check_services.py --require
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

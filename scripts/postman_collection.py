@@ -97,6 +97,12 @@ EXAMPLES = {
         "pagination": {"offset": 0, "limit": 10},
     },
     "taskConnection": {"first": 10},
+    "submitJob": {"input": {"title": "Nightly digest", "description": "Queued from Postman"}},
+    "job": {"id": "{{jobId}}"},
+    "jobs": {"pagination": {"offset": 0, "limit": 10}},
+    "exportTasks": {"filters": {"status": ["PENDING", "IN_PROGRESS"]}},
+    "notifications": {"unreadOnly": False, "pagination": {"offset": 0, "limit": 10}},
+    "markNotificationsRead": {},
 }
 # Integer variables that come from a collection variable: written unquoted in the JSON text.
 UNQUOTED = ['"{{taskVersion}}"']
@@ -110,6 +116,7 @@ VARIABLES = {
     "taskVersion": "1",
     # bob in the demo data (`make run` loads it): alice is 1, bob is 2.
     "userId": "2",
+    "jobId": "1",
 }
 
 # Test scripts: which collection variables a successful answer sets, from which fields.
@@ -121,6 +128,43 @@ STORES = {
     "createTask": {"taskId": "id", "taskVersion": "version"},
     "assignTask": {"taskVersion": "version"},
     "updateTask": {"taskVersion": "version"},
+    "submitJob": {"jobId": "id"},
+}
+
+# What the answer must hold beyond "no error, not refused": JavaScript expressions on `payload`
+# (the root field's value), for the operations whose example fixes the outcome.
+CHECKS = {
+    "register": ["typeof payload.access === 'string'", "payload.user.username.length > 0"],
+    "tokenAuth": ["typeof payload.access === 'string'", "payload.user.username === 'alice'"],
+    "me": ["payload.username === 'alice'"],
+    "updateProfile": ["payload.firstName === 'Carol'", "payload.timeZone === 'Europe/Paris'"],
+    "createProject": ["payload.name === 'Website'", "payload.owner.username === 'alice'"],
+    "addProjectMember": ["payload.members.some(member => member.id === VARIABLE('userId'))"],
+    "project": ["payload.id === VARIABLE('projectId')"],
+    "projects": ["Array.isArray(payload.results)", "payload.totalCount >= 1"],
+    "updateProject": ["payload.description === 'The new site, in 2030'"],
+    "createTask": [
+        "payload.title === 'Draft the home page'",
+        "payload.priority === 'HIGH'",
+        "payload.dueDate === '2030-01-31T17:00:00+00:00'",
+        "payload.version === 1",
+    ],
+    "assignTask": ["payload.assignee.id === VARIABLE('userId')"],
+    "addComment": ["payload.content === 'Hero image first, please.'"],
+    "updateTask": ["payload.status === 'IN_PROGRESS'"],
+    "task": [
+        "payload.id === VARIABLE('taskId')",
+        "payload.comments.length === 1",
+    ],
+    "tasks": ["payload.results.some(task => task.id === VARIABLE('taskId'))"],
+    "taskConnection": ["payload.edges.length >= 1"],
+    "submitJob": ["payload.status === 'PENDING'", "payload.title === 'Nightly digest'"],
+    "job": ["payload.id === VARIABLE('jobId')"],
+    "jobs": ["payload.results.some(job => job.id === VARIABLE('jobId'))"],
+    "exportTasks": ["payload.kind === 'EXPORT'"],
+    "unreadNotificationCount": ["Number.isInteger(payload)"],
+    "deleteTask": ["payload.id === VARIABLE('taskId')"],
+    "deleteProject": ["payload.id === VARIABLE('projectId')"],
 }
 
 
@@ -140,6 +184,10 @@ def operations() -> dict[str, OperationDefinitionNode]:
     return found
 
 
+class MissingExample(ValueError):
+    """A required text has no example: an empty placeholder would be refused by the server."""
+
+
 def _placeholder(graphql_type):
     """A value of `graphql_type` with only what is required filled in."""
     if isinstance(graphql_type, GraphQLNonNull):
@@ -154,31 +202,44 @@ def _placeholder(graphql_type):
             for name, field in graphql_type.fields.items()
             if isinstance(field.type, GraphQLNonNull) and field.default_value is Undefined
         }
-    return {"ID": "1", "Int": 0, "Float": 0.0, "Boolean": False}.get(graphql_type.name, "")
+    placeholders = {"ID": "1", "Int": 0, "Float": 0.0, "Boolean": False}
+    if graphql_type.name not in placeholders:
+        raise MissingExample(graphql_type.name)
+    return placeholders[graphql_type.name]
 
 
 def example_variables(name, definition, schema) -> dict:
     if name in EXAMPLES:
         return EXAMPLES[name]
-    return {
-        variable.variable.name.value: _placeholder(type_from_ast(schema, variable.type))
-        for variable in definition.variable_definitions or ()
-        if isinstance(variable.type, NonNullTypeNode) and variable.default_value is None
-    }
+    try:
+        return {
+            variable.variable.name.value: _placeholder(type_from_ast(schema, variable.type))
+            for variable in definition.variable_definitions or ()
+            if isinstance(variable.type, NonNullTypeNode) and variable.default_value is None
+        }
+    except MissingExample as missing:
+        raise MissingExample(
+            f"{name} needs a {missing} value: add its example to EXAMPLES in {__file__}"
+        ) from None
 
 
 def test_script(name) -> list[str]:
     lines = [
+        "const VARIABLE = pm.collectionVariables.get.bind(pm.collectionVariables);",
         "const answer = pm.response.json();",
-        f'const payload = (answer.data || {{}})["{name}"] || {{}};',
+        f'const payload = (answer.data || {{}})["{name}"];',
         'pm.test("answered without errors", () => pm.expect(answer.errors).to.be.undefined);',
         # A refused mutation answers with OperationInfo: its messages say why.
         'pm.test("not refused", () => '
-        "pm.expect(payload.messages, JSON.stringify(payload.messages)).to.be.undefined);",
+        "pm.expect((payload || {}).messages, JSON.stringify(payload)).to.be.undefined);",
+    ]
+    lines += [
+        f'pm.test("answers {check}", () => pm.expect({check}, JSON.stringify(payload)).to.be.true);'
+        for check in CHECKS.get(name, ["payload !== null && payload !== undefined"])
     ]
     for variable, field in STORES.get(name, {}).items():
         lines.append(
-            f"if (payload.{field} !== undefined) "
+            f"if (payload && payload.{field} !== undefined) "
             f'pm.collectionVariables.set("{variable}", String(payload.{field}));'
         )
     return lines
