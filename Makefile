@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format schema install install-dev clean audit
+.PHONY: run test lint format schema install install-dev clean audit screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,23 @@ scripts/newman/node_modules/.installed: scripts/newman/package-lock.json
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The browser tests (tests/web/test_browser.py) drive Debian's Chromium (Playwright's own browser
+# download does not work everywhere) and run axe-core, from npm, in its pages.
+CHROMIUM := /usr/bin/chromium
+AXE := tests/web/node_modules/axe-core/axe.min.js
+
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests (needs root)"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+$(AXE): tests/web/package.json tests/web/package-lock.json
+	cd tests/web && npm ci --silent --no-audit --no-fund
+	touch $@
+
 run: install
 	$(BIN)/python scripts/run.py
 
-test: install-dev scripts/newman/node_modules/.installed
+test: install-dev scripts/newman/node_modules/.installed $(CHROMIUM) $(AXE)
 	@$(BIN)/python scripts/check_services.py --require
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -51,5 +64,9 @@ URL ?= http://127.0.0.1:8000/graphql/
 audit:
 	cd scripts/graphql_http_audit && npm ci --silent --no-audit --no-fund && node audit.mjs $(URL)
 
+# The README's picture of the home page, taken by the browser test that shows notifications live.
+screenshot: install-dev $(CHROMIUM) $(AXE)
+	STRIDE_SCREENSHOT=docs/home.png $(BIN)/pytest tests/web/test_browser.py -q -k notifications_arrive
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/web/node_modules

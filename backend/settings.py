@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "backend.notifications",
     "backend.realtime",
     "backend.jobs",
+    "backend.web",
     "workers",
 ]
 
@@ -178,7 +179,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "web:login"
 
 # Pages of other origins that may call the API from a browser (GraphQL, REST, WebSockets alike).
 # Under DEBUG, the usual front-end dev servers (React, Vite, Angular, Vue) are allowed.
@@ -212,7 +213,7 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Stride <stride@localhost>")
 # Django waits forever on a silent SMTP server by default; a worker must not.
 EMAIL_TIMEOUT = positive_int("EMAIL_TIMEOUT", 10)
-# Where links in e-mails point.
+# Where links in e-mails point: the web pages' address (`make run` sets it from HOST and PORT).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {

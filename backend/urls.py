@@ -10,4 +10,9 @@ urlpatterns = [
     path("graphql/", graphql_view(schema), name="graphql"),
     path("api/", include("backend.api.urls")),
     path("", include("backend.api.urls_aliases")),
+    path("", include("backend.web.urls")),
 ]
+
+# JSON under /api/ and /graphql/, pages in the site's style elsewhere.
+handler404 = "backend.web.views.page_not_found"
+handler500 = "backend.web.views.server_error"

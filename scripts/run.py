@@ -50,6 +50,16 @@ def ensure_database():
             print(f"Created database {name}.")
 
 
+def site_url(host: str, port: str) -> str:
+    """The address a browser on this machine opens: a server listening on every interface
+    (0.0.0.0, ::) is reached through the loopback."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - a name for "every interface", not a bind
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def manage(*args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True)
 
@@ -82,12 +92,16 @@ def main():
 
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
-    commands = {"web": [PYTHON, "manage.py", "runserver", f"{host}:{port}"]}
+    # Links in e-mails (sent by the worker) open the pages this server serves.
+    os.environ.setdefault("SITE_URL", site_url(host, port))
+    # --nostatic: WhiteNoise serves the static files, as in the Docker image.
+    commands = {"web": [PYTHON, "manage.py", "runserver", "--nostatic", f"{host}:{port}"]}
     if not embedded:
         celery = [str(BIN / "celery"), "-A", "workers"]
         commands["worker"] = [*celery, "worker", "--loglevel", "info", "--concurrency", "2"]
         commands["beat"] = [*celery, "beat", "--loglevel", "info"]
-    print(f"Stride: GraphiQL at http://{host}:{port}/graphql/ (Ctrl-C stops everything)")
+    home = os.environ["SITE_URL"]
+    print(f"Stride: open {home}/ (GraphiQL at {home}/graphql/); Ctrl-C stops everything")
     # Each child leads its own process group: the launcher alone decides when they stop, and one
     # signal to a group also reaches runserver's autoreload child and Celery's pool processes.
     processes = {

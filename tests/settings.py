@@ -20,8 +20,9 @@ from backend.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run in-process unless a test starts a real worker (tests/workers/conftest.py), so that
-# no test leaves messages behind in the broker for nobody.
-CELERY_TASK_ALWAYS_EAGER = True
+# no test leaves messages behind in the broker for nobody; a server started for such a test
+# (tests/live_server.py) is told to queue them with STRIDE_TEST_QUEUE_TASKS=1.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("STRIDE_TEST_QUEUE_TASKS") != "1"
 
 # The suite does not run collectstatic.
 WHITENOISE_USE_FINDERS = True

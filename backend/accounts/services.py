@@ -78,13 +78,19 @@ def update_profile(*, user: User, **changes) -> User:
     return user
 
 
-def issue_tokens(*, username: str, password: str) -> tuple[User, RefreshToken]:
-    """Check the credentials and return the user with a new refresh token (access inside)."""
+def check_credentials(*, username: str, password: str) -> User:
+    """The active user these credentials belong to; ValidationError when there is none."""
     user = authenticate(username=username, password=password)
     if user is None:
         raise ValidationError(
             "No active account found with the given credentials.", code="invalid_credentials"
         )
+    return user
+
+
+def issue_tokens(*, username: str, password: str) -> tuple[User, RefreshToken]:
+    """Check the credentials and return the user with a new refresh token (access inside)."""
+    user = check_credentials(username=username, password=password)
     User.objects.filter(id=user.id).update(last_login=timezone.now())
     return user, tokens_for(user)
 

@@ -158,6 +158,14 @@ async def acheck_request(request) -> None:
         raise refusal
 
 
+def check_request(request) -> None:
+    """`acheck_request()` for synchronous code: the web pages' forms count as API requests."""
+    throttles = [AnonThrottle(), UserThrottle()]
+    refusal = _refusal(throttles, [t.allow_request(request) for t in throttles])
+    if refusal is not None:
+        raise refusal
+
+
 def check_login(request, username: str) -> None:
     """Count one sign-in attempt per address and per username; RateLimited when over."""
     throttles = [LoginAddressThrottle(), LoginUsernameThrottle(username)]

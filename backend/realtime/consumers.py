@@ -20,10 +20,14 @@ from backend.realtime.groups import (
     task_groups,
 )
 from backend.realtime.hub import ROUTE
+from backend.realtime.jobs import JOB_PROGRESS
 from backend.realtime.listening import Listener, listen
 from schema.shared_events import shared_result_json
 
 logger = logging.getLogger(__name__)
+
+# What the plain socket tells: task changes, notifications, the user's memberships and jobs.
+LISTENED_TYPES = (TASK_CHANGED, MEMBERSHIP_CHANGED, NOTIFICATION_CREATED, JOB_PROGRESS)
 
 # Closing a socket with this code means "who you are may not connect" (as graphql-transport-ws
 # does); closing before the handshake completes answers it with HTTP 403.
@@ -115,6 +119,7 @@ class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsu
     """
 
     _listening: asyncio.Task | None = None
+    _subscriptions: contextlib.AsyncExitStack | None = None
 
     async def connect(self):
         user, holder = await self._authenticate()
@@ -123,12 +128,25 @@ class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsu
             return
         self.user = user
         self.task_events = TaskEventFilter(user)
+        # Among them the user's own group, which also carries notifications, memberships and
+        # the progress of their jobs.
+        groups = await database_sync_to_async(task_groups)(user=user)
+        # Joined before the handshake completes: a client that reads the current state once the
+        # socket is open (a web page catching up) hears of every change made after that read.
+        self._subscriptions = contextlib.AsyncExitStack()
+        try:
+            inbox = await self._subscriptions.enter_async_context(
+                listen(self, types=LISTENED_TYPES, groups=groups)
+            )
+        except Exception:
+            # Refused rather than opened deaf: the client retries, and catches up then.
+            logger.exception("The notification socket of user %s could not listen", user.id)
+            await self.close(code=INTERNAL_ERROR)
+            return
         await self.accept()
         if holder is not None:
             self.close_when_token_expires(holder)
-        # Among them the user's own group, which also carries notifications and memberships.
-        groups = await database_sync_to_async(task_groups)(user=user)
-        self._listening = asyncio.create_task(self._listen(groups))
+        self._listening = asyncio.create_task(self._listen(inbox))
 
     async def disconnect(self, code):
         self.forget_token()
@@ -137,6 +155,8 @@ class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsu
             # Awaited, so that the hub's groups are left before the consumer ends.
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listening
+        if self._subscriptions is not None:
+            await self._subscriptions.aclose()
 
     async def _authenticate(self) -> tuple[object | None, TokenHolder | None]:
         """The user, and the token's holder when a token was sent (not for a session)."""
@@ -150,13 +170,10 @@ class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsu
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         """Clients only listen; anything they send, JSON or not, is ignored."""
 
-    async def _listen(self, groups: list[str]) -> None:
+    async def _listen(self, inbox: Listener) -> None:
         try:
-            async with listen(
-                self, types=[TASK_CHANGED, MEMBERSHIP_CHANGED, NOTIFICATION_CREATED], groups=groups
-            ) as inbox:
-                async for message in inbox:
-                    await self._tell(inbox, message)
+            async for message in inbox:
+                await self._tell(inbox, message)
         except Exception:
             # An open socket that hears nothing looks healthy to its client: close it, so that
             # the client reconnects and catches up from the inbox.
@@ -176,10 +193,19 @@ class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsu
                 )
         elif message["type"] == NOTIFICATION_CREATED:
             await self.send_json({"type": "notification.created", **_payload(message)})
+        elif message["type"] == JOB_PROGRESS:
+            await self.send_json({"type": JOB_PROGRESS, "job": _job(message)})
         else:
             await inbox.follow(self.task_events.group_change(message))
             if message["user_id"] == self.user.id:
                 await self.send_json({"type": message["kind"], "project_id": message["project_id"]})
+
+
+def _job(message: dict) -> dict:
+    return {
+        "id": message["job_id"],
+        **{key: message[key] for key in ("kind", "status", "progress", "attempts", "deleted")},
+    }
 
 
 def _payload(message: dict) -> dict:

@@ -5,7 +5,8 @@ from collections.abc import Awaitable, Callable
 
 from backend.events import DomainEvent, EventKind
 from backend.jobs.models import FINISHED_STATUSES, Job, JobStatus
-from backend.realtime.broadcast import broadcast
+from backend.realtime.broadcast import broadcast_many
+from backend.realtime.groups import user_group
 from backend.realtime.listening import listen
 
 JOB_PROGRESS = "job.progress"
@@ -20,10 +21,9 @@ def job_group(job_id: int) -> str:
 def broadcast_job_progress(event: DomainEvent) -> None:
     if event.kind in (EventKind.JOB_PROGRESS, EventKind.JOB_DELETED):
         deleted = event.kind == EventKind.JOB_DELETED
-        broadcast(
-            job_group(event.data["job_id"]),
-            {"type": JOB_PROGRESS, **event.data, "deleted": deleted},
-        )
+        # To the job's followers (jobProgress) and to its owner's plain sockets.
+        groups = [job_group(event.data["job_id"]), user_group(event.data["owner_id"])]
+        broadcast_many(groups, {"type": JOB_PROGRESS, **event.data, "deleted": deleted})
 
 
 async def job_updates(*, consumer, job_id: int, load: Callable[[], Awaitable[Job | None]]):

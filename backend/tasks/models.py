@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -156,6 +157,13 @@ class Task(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        """Where people see the task: its project's board, or the home page of a personal one
+        (the admin's "View on site" and e-mails link there)."""
+        if self.project_id is None:
+            return f"{reverse('web:home')}#task-{self.id}"
+        return f"{reverse('web:board', args=[self.project_id])}#task-{self.id}"
 
     @cached_property
     def comment_count(self) -> int:

@@ -2,14 +2,16 @@
 
 import pytest
 import redis
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from backend.jobs.models import Job
+from backend.jobs.services import run_process_job
 from backend.realtime.consumers import INTERNAL_ERROR
 from backend.realtime.groups import project_group, user_group
 from backend.realtime.hub import hub_for
 from tests.realtime.conftest import (
-    RECEIVE_TIMEOUT,
     GraphQLSocket,
     NotificationSocket,
     run,
@@ -136,21 +138,63 @@ async def test_a_subscription_and_a_plain_socket_of_one_user_share_the_hub(bob, 
     assert not hub_for(get_channel_layer()).members
 
 
-async def test_a_socket_that_cannot_listen_is_closed_rather_than_left_deaf(bob, monkeypatch):
+async def test_a_socket_that_cannot_listen_is_refused_rather_than_opened_deaf(bob, monkeypatch):
     async def redis_is_down(group, channel):
         raise ConnectionError("Redis is restarting")
 
     monkeypatch.setattr(get_channel_layer(), "group_add", redis_is_down)
     socket = NotificationSocket(token=await token_of(bob))
-    connected, _ = await socket.open()
-    assert connected
+    connected, code = await socket.open()
 
-    assert await socket.communicator.receive_output(timeout=RECEIVE_TIMEOUT) == {
-        "type": "websocket.close",
-        "code": INTERNAL_ERROR,
-    }
+    assert (connected, code) == (False, INTERNAL_ERROR)
     await socket.close()
     assert not hub_for(get_channel_layer()).members
+
+
+async def test_the_socket_is_listening_once_it_is_open(bob, as_alice, task):
+    """A page reads what is new once its socket opens: any change after that must be heard,
+    so the groups are joined before the handshake completes."""
+    socket = NotificationSocket(token=await token_of(bob))
+    connected, _ = await socket.open()
+    assert connected
+    assert group_members(user_group(bob.id))
+    assert group_members(project_group(task.project_id))
+
+    await run(as_alice, "updateTask", input={"id": str(task.id), "version": 1, "title": "Now"})
+
+    assert (await socket.receive())["type"] == "task.updated"
+    await socket.close()
+
+
+async def test_the_owner_hears_the_progress_of_their_jobs(alice, bob):
+    theirs = NotificationSocket(token=await token_of(alice))
+    others = NotificationSocket(token=await token_of(bob))
+    assert (await theirs.open())[0]
+    assert (await others.open())[0]
+    job = await Job.objects.acreate(owner=alice, title="Watched")
+
+    await sync_to_async(run_process_job)(job_id=job.id)
+
+    progress = []
+    while not progress or progress[-1]["status"] != "COMPLETED":
+        message = await theirs.receive()
+        if message["type"] == "job.progress":
+            progress.append(message["job"])
+    assert progress[0] == {
+        "id": job.id,
+        "kind": "process",
+        "status": "PROCESSING",
+        "progress": 0,
+        "attempts": 1,
+        "deleted": False,
+    }
+    assert progress[-1]["progress"] == 100
+    finished = await theirs.receive()
+    assert finished["type"] == "notification.created"
+    assert finished["notification"]["data"] == {"job_id": job.id, "status": "COMPLETED"}
+    assert await others.communicator.receive_nothing(timeout=0.3)
+    await theirs.close()
+    await others.close()
 
 
 async def test_what_a_client_sends_is_ignored_json_or_not(bob, as_alice, task):

@@ -3,90 +3,31 @@ HTTP mutation -> commit -> Redis channel layer -> graphql-transport-ws -> client
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from backend.realtime.groups import project_group
 from tests.conftest import operation
+from tests.live_server import LiveServer
 from tests.realtime.conftest import token_of, wait_for_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-PORT = int(os.environ.get("STRIDE_TEST_SERVER_PORT", "8301"))
 # redis-py 8 times reads out after 5 s, channels-redis blocks for 5 s: idle longer than both.
 IDLE_SECONDS = 6.5
-SERVER_APPLICATION_NAME = "stride-test-server"
 
 
 @pytest.fixture
 def server(transactional_db):
     """Uvicorn serving Stride on the test database, in its own process."""
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
-        f"/{database['NAME']}",
-        "DATABASE_POOL_MIN_SIZE": "1",
-        "PGAPPNAME": SERVER_APPLICATION_NAME,
-    }
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "backend.asgi:application", "--port", str(PORT)),
-            *("--timeout-graceful-shutdown", "1", "--log-level", "warning"),
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    live = LiveServer().start()
     try:
-        _wait_until_listening(PORT, process)
-        yield f"127.0.0.1:{PORT}"
+        yield live.address
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        _wait_until_disconnected_from_database()
-
-
-def _wait_until_disconnected_from_database(timeout=10):
-    """PostgreSQL ends a dead client's sessions a moment later; the test database can only be
-    dropped once they are gone."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
-                [SERVER_APPLICATION_NAME],
-            )
-            if cursor.fetchone()[0] == 0:
-                return
-            time.sleep(0.1)
-
-
-def _wait_until_listening(port, process, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port}")
+        live.stop()
 
 
 def _post_graphql(address, token, name, **variables):
