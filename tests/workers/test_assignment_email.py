@@ -8,7 +8,7 @@ from tests.workers.conftest import wait_for
 def test_assignment_email_reaches_the_assignee_as_text_and_html(
     start_worker, smtp_server, alice, bob, project
 ):
-    start_worker(EMAIL_URL=smtp_server.url)
+    start_worker(EMAIL_URL=smtp_server.url, SITE_URL="https://stride.example")
     task = create_task(actor=alice, title="Ship <v2> & tell", project_id=project.id)
 
     assign_task(actor=alice, task_id=task.id, assignee_id=bob.id)
@@ -22,6 +22,10 @@ def test_assignment_email_reaches_the_assignee_as_text_and_html(
     assert "Ship <v2> & tell" in text
     assert "Project:  Launch" in text
     assert "Ship &lt;v2&gt; &amp; tell" in html
+    # The link opens the task on its project's board.
+    link = f"https://stride.example/boards/{project.id}/#task-{task.id}"
+    assert f"Open the task: {link}" in text
+    assert f'href="{link}"' in html
 
 
 def test_no_email_for_assignees_who_turned_it_off_nor_for_assigning_oneself(
