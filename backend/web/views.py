@@ -30,7 +30,7 @@ from backend.jobs.selectors import job_list
 from backend.notifications import selectors as inbox
 from backend.notifications.services import mark_notifications_read
 from backend.platform import ratelimit
-from backend.platform.errors import ConflictError
+from backend.platform.errors import ConflictError, ErrorCode
 from backend.projects import services as projects
 from backend.projects.models import Project
 from backend.projects.selectors import get_project, project_list
@@ -366,8 +366,11 @@ def page_not_found(request, exception):
 
 def server_error(request):
     if request.path.startswith(JSON_PREFIXES):
+        message, code = "Internal server error.", ErrorCode.INTERNAL_SERVER_ERROR
         if request.path.startswith("/graphql/"):
-            return JsonResponse({"errors": [{"message": "Internal server error."}]}, status=500)
-        return JsonResponse({"error": "Internal server error.", "field_errors": {}}, status=500)
+            body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+        else:
+            body = {"error": message, "code": code, "field_errors": {}}
+        return JsonResponse(body, status=500)
     # Without the request's context: whatever failed (the database, the session) may fail again.
     return HttpResponse(render_to_string("500.html"), status=500)

@@ -1,6 +1,7 @@
 """The web pages through Django's test client: forms, rules, errors and the live regions'
 endpoint. What a browser shows and does live is in test_browser.py."""
 
+import json
 import re
 
 import pytest
@@ -314,7 +315,7 @@ def test_not_found_is_a_page_outside_the_apis_and_json_inside(client):
     for path in ("/api/no-such-endpoint/", "/tasks/no/such/"):
         response = client.get(path)
         assert response.status_code == 404
-        assert response.json()["error"]
+        assert response.json()["code"] == "NOT_FOUND"
 
 
 def test_a_server_error_is_a_page_outside_the_apis_and_json_inside():
@@ -324,8 +325,9 @@ def test_a_server_error_is_a_page_outside_the_apis_and_json_inside():
     assert "Something went wrong" in page.content.decode()
     api = server_error(factory.get("/api/tasks/"))
     assert (api.status_code, api["Content-Type"]) == (500, "application/json")
-    graphql = server_error(factory.post("/graphql/"))
-    assert b'"errors"' in graphql.content
+    assert json.loads(api.content)["code"] == "INTERNAL_SERVER_ERROR"
+    graphql = json.loads(server_error(factory.post("/graphql/")).content)
+    assert graphql["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
 
 
 def test_the_pages_own_files_are_served(client):
