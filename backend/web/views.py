@@ -161,6 +161,7 @@ def sign_up(request):
 
 
 @require_http_methods(["GET", "POST"])
+@counted
 def log_in(request):
     form = LogInForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
