@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from scripts.postman_collection import COLLECTION
-from tests.realtime.test_real_server import ROOT, server  # noqa: F401 - the server fixture
+from tests.live_server import ROOT
+from tests.realtime.test_real_server import server  # noqa: F401 - the server fixture
 
 NEWMAN = ROOT / "scripts" / "newman" / "node_modules" / ".bin" / "newman"
 
