@@ -23,9 +23,10 @@ WORKDIR /app
 # The code belongs to root and is read-only for the server; only media/ (uploaded and exported
 # files) is writable.
 COPY . .
-# collectstatic only reads settings; DEBUG off insists on a SECRET_KEY, so give it one that is
-# thrown away with this layer's environment.
-RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v 0 \
+# collectstatic only reads settings; DEBUG off insists on a strong SECRET_KEY, so give it a
+# random one that is thrown away with this layer's environment.
+RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    python manage.py collectstatic --no-input -v 0 \
     && mkdir -p media && chown stride:stride media
 USER 10001:10001
 EXPOSE 8000

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format schema install install-dev clean audit screenshot
+.PHONY: run test lint format schema install install-dev clean audit screenshot secret-key
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ $(AXE): tests/web/package.json tests/web/package-lock.json
 
 run: install
 	$(BIN)/python scripts/run.py
+
+# A random SECRET_KEY in .env (once), which `make run` also does; docker compose needs it.
+secret-key: install
+	$(BIN)/python scripts/run.py --secret-key
 
 test: install-dev scripts/newman/node_modules/.installed $(CHROMIUM) $(AXE)
 	@$(BIN)/python scripts/check_services.py --require

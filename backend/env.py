@@ -1,6 +1,7 @@
 """Reading settings from the environment, failing loudly on values that make no sense."""
 
 import os
+import secrets
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -56,3 +57,44 @@ def throttle_rate(name, default):
     if not (count.isdigit() and int(count) > 0 and period[:1] in ("s", "m", "h", "d")):
         raise ImproperlyConfigured(f"{name} must look like '100/min' (s, min, hour, day): {text!r}")
     return text
+
+
+# Keys that were ever published with Stride (in its code, docs or compose file): anyone can sign
+# tokens with them.
+PUBLISHED_KEYS = {
+    "insecure-development-key-only-used-with-DEBUG-on",
+    "compose-only-secret-key-change-me-before-deploying-anywhere",
+    "change-me-to-a-long-random-string",
+}
+MIN_KEY_LENGTH = 50
+
+
+def new_secret_key() -> str:
+    """A random key for signing sessions and tokens (67 characters)."""
+    return secrets.token_urlsafe(MIN_KEY_LENGTH)
+
+
+def signing_key(name, *, required: bool, default: str = "") -> str:
+    """A signing key: refused when short, repetitive or published, since tokens signed with it
+    are as good as a password. Without one, a random key of this process only (DEBUG), or an
+    error when `required`."""
+    value = env.str(name, default=default)
+    if not value:
+        if required:
+            raise ImproperlyConfigured(
+                f"{name} must be set when DEBUG is off (a random string of at least "
+                f"{MIN_KEY_LENGTH} characters)"
+            )
+        return new_secret_key()
+    if required and (
+        len(value) < MIN_KEY_LENGTH
+        or len(set(value)) < 5
+        or value in PUBLISHED_KEYS
+        or value.startswith("django-insecure-")
+    ):
+        raise ImproperlyConfigured(
+            f"{name} is too weak to sign tokens: use a random string of at least "
+            f"{MIN_KEY_LENGTH} characters that was never published, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`"
+        )
+    return value

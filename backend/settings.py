@@ -8,8 +8,6 @@ nothing but Python.
 from datetime import timedelta
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
-
 from backend.env import (
     env,
     fraction,
@@ -17,6 +15,7 @@ from backend.env import (
     positive_int,
     read_dotenv,
     seconds_range,
+    signing_key,
     throttle_rate,
 )
 
@@ -26,11 +25,8 @@ read_dotenv(BASE_DIR / ".env")
 DEBUG = env.bool("DEBUG", default=False)
 EMBEDDED = env.bool("STRIDE_EMBEDDED", default=False)
 
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"
+# With DEBUG on and no key, a random one for this process (`make run` keeps one in `.env`).
+SECRET_KEY = signing_key("SECRET_KEY", required=not DEBUG)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -272,7 +268,7 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
-    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "SIGNING_KEY": signing_key("JWT_SIGNING_KEY", required=not DEBUG, default=SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 

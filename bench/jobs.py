@@ -24,7 +24,7 @@ QUEUE = f"stride-bench-{uuid.uuid4().hex[:6]}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 # Production-like: DEBUG off (cached templates), so a secret key must be there.
 os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "0123456789abcdef" * 3)
 os.environ["CELERY_QUEUE"] = QUEUE
 
 import django  # noqa: E402
@@ -34,6 +34,7 @@ django.setup()
 from aiosmtpd.controller import Controller  # noqa: E402
 
 from backend.accounts.models import User  # noqa: E402
+from backend.projects.services import add_project_member, create_project  # noqa: E402
 from backend.tasks.models import Task  # noqa: E402
 from backend.tasks.services import assign_task, create_task  # noqa: E402
 from workers import celery_app  # noqa: E402
@@ -120,15 +121,21 @@ def main():
     tag = uuid.uuid4().hex[:6]
     assigner = User.objects.create_user(f"bench-{tag}-a", f"bench-{tag}-a@example.com")
     assignees = []
+    # Assignees must be members of the task's project.
+    project = create_project(actor=assigner, name=f"Bench {tag}")
 
     def new_assignee():
         """Someone new each round: re-assigning to the same person would send nothing."""
         name = f"bench-{tag}-{len(assignees)}"
         assignees.append(User.objects.create_user(name, f"{name}@example.com"))
+        add_project_member(actor=assigner, project_id=project.id, user_id=assignees[-1].id)
         return assignees[-1]
 
     try:
-        tasks = [create_task(actor=assigner, title=f"Bench task {n}") for n in range(options.tasks)]
+        tasks = [
+            create_task(actor=assigner, title=f"Bench task {n}", project_id=project.id)
+            for n in range(options.tasks)
+        ]
         print(f"{options.tasks} assignments, e-mail to aiosmtpd on :{options.smtp_port}")
         for concurrency in options.workers:
             end_to_end, assigning, draining = run(
@@ -141,6 +148,7 @@ def main():
             )
     finally:
         Task.objects.filter(created_by=assigner).delete()
+        project.delete()
         User.objects.filter(id__in=[assigner.id, *(user.id for user in assignees)]).delete()
         celery_app.control.purge()
         smtp.stop()

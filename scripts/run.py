@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.env import read_dotenv  # noqa: E402
+from backend.env import new_secret_key, read_dotenv  # noqa: E402
 from scripts.check_services import main as check_services  # noqa: E402
 
 PYTHON = sys.executable
@@ -60,6 +60,23 @@ def site_url(host: str, port: str) -> str:
     return f"http://{host}:{port}"
 
 
+def ensure_secret_key(dotenv: Path) -> None:
+    """Give this installation its own random SECRET_KEY, written once to `.env` (git-ignored),
+    so that tokens survive restarts and nobody else can sign them."""
+    if os.environ.get("SECRET_KEY"):
+        return
+    key = new_secret_key()
+    existing = dotenv.read_text() if dotenv.exists() else ""
+    separator = "" if not existing or existing.endswith("\n") else "\n"
+    # Readable by its owner only: the key signs every session and token.
+    descriptor = os.open(dotenv, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "a") as file:
+        file.write(f"{separator}# Written by `make run`: signs sessions and tokens.\n")
+        file.write(f"SECRET_KEY={key}\n")
+    os.environ["SECRET_KEY"] = key
+    print(f"Stride: wrote a new random SECRET_KEY to {dotenv.name}.")
+
+
 def manage(*args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True)
 
@@ -71,6 +88,9 @@ def main():
         signal.signal(stop_signal, signal.default_int_handler)
 
     read_dotenv(ROOT / ".env")
+    ensure_secret_key(ROOT / ".env")
+    if "--secret-key" in sys.argv:  # `make secret-key`: only that (for docker compose)
+        return 0
     os.environ.setdefault("DEBUG", "1")
     # On one machine with one worker, a worker killed mid-task should get its task back within
     # a couple of minutes of restarting, not after production's 15: Redis redelivers after the

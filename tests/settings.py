@@ -2,7 +2,7 @@
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-never-used-anywhere-else")
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-never-used-anywhere-else-7f3a9c2e")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("CACHE_KEY_PREFIX", "stride-test")
 os.environ.setdefault("CHANNEL_LAYER_PREFIX", "stride-test:asgi")

@@ -2,8 +2,9 @@
 
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -22,14 +23,36 @@ PROFILE_FIELDS = (
 )
 
 
+USERNAME_TAKEN = ("username", "A user with that username already exists.", "username_taken")
+EMAIL_TAKEN = ("email", "A user with that e-mail address already exists.", "email_taken")
+
+
 def _check_unique(*, username=None, email=None, exclude_id=None):
     others = User.objects.exclude(id=exclude_id) if exclude_id else User.objects.all()
     if username is not None and others.filter(username__iexact=username).exists():
-        raise field_error("username", "A user with that username already exists.", "username_taken")
+        raise field_error(*USERNAME_TAKEN)
     if email is not None and others.filter(email__iexact=email).exists():
-        raise field_error("email", "A user with that e-mail address already exists.", "email_taken")
+        raise field_error(*EMAIL_TAKEN)
 
 
+def _save_unique(user: User, **save_options) -> None:
+    """Save the user; when a concurrent request took the username or e-mail between the check
+    and this write, the unique constraint refuses it and the answer is the check's field error."""
+    try:
+        with transaction.atomic():
+            user.save(**save_options)
+    except IntegrityError as error:
+        diagnostics = getattr(error.__cause__, "diag", None)
+        # PostgreSQL names the constraint; SQLite (embedded) only says it in the message.
+        violated = getattr(diagnostics, "constraint_name", None) or str(error)
+        if "email" in violated:
+            raise field_error(*EMAIL_TAKEN) from None
+        if "username" in violated:
+            raise field_error(*USERNAME_TAKEN) from None
+        raise
+
+
+@sensitive_variables("password")
 @transaction.atomic
 def register_user(
     *, username: str, email: str, password: str, first_name: str = "", last_name: str = ""
@@ -51,7 +74,7 @@ def register_user(
         raise ValidationError(problems)
     _check_unique(username=user.username, email=user.email)
     user.set_password(password)
-    user.save()
+    _save_unique(user)
     return user
 
 
@@ -71,13 +94,14 @@ def update_profile(*, user: User, **changes) -> User:
     user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
     if "email" in changes:
         _check_unique(email=user.email, exclude_id=user.id)
-    user.save(update_fields=list(changes))
+    _save_unique(user, update_fields=list(changes))
     events.publish(
         DomainEvent(kind=EventKind.USER_UPDATED, actor_id=user.id, data={"user_id": user.id})
     )
     return user
 
 
+@sensitive_variables("password")
 def check_credentials(*, username: str, password: str) -> User:
     """The active user these credentials belong to; ValidationError when there is none."""
     user = authenticate(username=username, password=password)
@@ -88,6 +112,7 @@ def check_credentials(*, username: str, password: str) -> User:
     return user
 
 
+@sensitive_variables("password")
 def issue_tokens(*, username: str, password: str) -> tuple[User, RefreshToken]:
     """Check the credentials and return the user with a new refresh token (access inside)."""
     user = check_credentials(username=username, password=password)

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from backend import events
@@ -31,21 +32,41 @@ def _project_for_new_task(*, actor, project_id) -> Project | None:
     return project
 
 
-def _assignee(*, assignee_id, project) -> User | None:
-    """The user to assign; in a project only its members qualify."""
+def _assignee(*, assignee_id, project, creator_id) -> User | None:
+    """The user to assign: a member of the task's project or the task's creator; on a personal
+    task only its creator. Unknown, inactive and ineligible ids get one answer, so that trying
+    ids reveals nobody."""
     if assignee_id is None:
         return None
-    assignee = User.objects.filter(id=assignee_id, is_active=True).first()
+    eligible = User.objects.filter(id=assignee_id, is_active=True)
+    if project is None:
+        eligible = eligible.filter(id=creator_id)
+    else:
+        member_ids = Membership.objects.filter(project=project).values("user_id")
+        eligible = eligible.filter(Q(id=creator_id) | Q(id__in=member_ids))
+    assignee = eligible.first()
     if assignee is None:
-        raise field_error("assignee_id", "No such user.", "user_not_found")
-    if (
-        project is not None
-        and not Membership.objects.filter(project=project, user=assignee).exists()
-    ):
         raise field_error(
-            "assignee_id", "The assignee must be a member of the task's project.", "not_a_member"
+            "assignee_id",
+            "No such user among the task's assignees: its project's members and its creator "
+            "(only the creator for a personal task).",
+            "not_assignable",
         )
     return assignee
+
+
+def _check_move(*, actor, task: Task) -> None:
+    """Taking a task out of its project hides it from the project's members: it needs the right
+    to delete it there (its creator, the project's owner, staff). A personal task is its
+    creator's to move. The destination is checked as for a new task (a project one belongs to)."""
+    if task.project_id is None:
+        allowed = actor.is_staff or task.created_by_id == actor.id
+    else:
+        allowed = task.can_be_deleted_by(actor)
+    if not allowed:
+        raise PermissionDenied(
+            "Only the task's creator, its project's owner or staff may move it to another project."
+        )
 
 
 def _display(value) -> str:
@@ -78,7 +99,7 @@ def create_task(
         due_date=due_date,
         project=project,
         created_by=actor,
-        assignee=_assignee(assignee_id=assignee_id, project=project),
+        assignee=_assignee(assignee_id=assignee_id, project=project, creator_id=actor.id),
     )
     if status == TaskStatus.COMPLETED:
         task.completed_at = timezone.now()
@@ -127,13 +148,16 @@ def update_task(*, actor, task_id: int, version: int | None = None, **changes) -
     history = []
     previous_assignee_id, previous_project_id = task.assignee_id, task.project_id
     if "project_id" in changes and changes["project_id"] != task.project_id:
+        _check_move(actor=actor, task=task)
         new_project = _project_for_new_task(actor=actor, project_id=changes["project_id"])
         history.append(_change(task, actor, "project", task.project, new_project))
         task.project = new_project
         if "assignee_id" not in changes and task.assignee_id is not None:
             changes["assignee_id"] = task.assignee_id
     if "assignee_id" in changes:
-        assignee = _assignee(assignee_id=changes["assignee_id"], project=task.project)
+        assignee = _assignee(
+            assignee_id=changes["assignee_id"], project=task.project, creator_id=task.created_by_id
+        )
         if assignee != task.assignee:
             history.append(
                 Activity(

@@ -46,9 +46,10 @@ def test_personal_task_is_seen_by_its_creator_only(as_alice, as_bob, alice):
     assert visible_titles(as_bob) == set()
 
 
-def test_assignee_sees_a_personal_task_assigned_to_them(as_mallory, alice, mallory):
-    create_task(actor=alice, title="Favour", assignee_id=mallory.id)
-    assert visible_titles(as_mallory) == {"Favour"}
+def test_an_assignee_who_left_the_project_still_sees_the_task(as_bob, alice, bob, project):
+    create_task(actor=alice, title="Favour", project_id=project.id, assignee_id=bob.id)
+    remove_project_member(actor=alice, project_id=project.id, user_id=bob.id)
+    assert visible_titles(as_bob) == {"Favour"}
 
 
 def test_project_member_sees_every_task_of_the_project(as_bob, alice, project, task):

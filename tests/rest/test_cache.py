@@ -190,11 +190,12 @@ def test_a_task_change_bumps_its_project_once_whatever_the_number_of_members(ali
     assert len(bumped) <= 5, bumped
 
 
-def test_reassigning_away_from_an_outsider_hides_the_task(api_bob, alice, bob, task):
-    personal = create_task(actor=alice, title="Personal", assignee_id=bob.id)
-    assert detail(api_bob, personal)[0]["assignee"]["username"] == "bob"
-    update_task(actor=alice, task_id=personal.id, assignee_id=None)
-    assert_error(api_bob.get(f"/api/tasks/{personal.id}/"), 404)
+def test_reassigning_away_from_an_outsider_hides_the_task(api_bob, alice, bob, project):
+    task = create_task(actor=alice, title="Shared", project_id=project.id, assignee_id=bob.id)
+    remove_project_member(actor=alice, project_id=project.id, user_id=bob.id)
+    assert detail(api_bob, task)[0]["assignee"]["username"] == "bob"
+    update_task(actor=alice, task_id=task.id, assignee_id=None)
+    assert_error(api_bob.get(f"/api/tasks/{task.id}/"), 404)
 
 
 def test_renaming_a_project_refreshes_the_tasks_that_show_its_name(api_bob, alice, task):

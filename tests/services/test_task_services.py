@@ -157,7 +157,7 @@ def test_moving_a_task_keeps_its_assignee_only_if_they_belong_to_the_new_project
     other = create_project(actor=alice, name="Without Bob")
     with pytest.raises(ValidationError) as raised:
         update_task(actor=alice, task_id=task.id, project_id=other.id)
-    assert codes(raised.value) == {"assignee_id": ["not_a_member"]}
+    assert codes(raised.value) == {"assignee_id": ["not_assignable"]}
     moved = update_task(actor=alice, task_id=task.id, project_id=other.id, assignee_id=None)
     assert (moved.project_id, moved.assignee_id) == (other.id, None)
 
@@ -204,4 +204,4 @@ def test_an_inactive_user_cannot_be_assigned(alice, mallory):
     mallory.save()
     with pytest.raises(ValidationError) as raised:
         create_task(actor=alice, title="Draft", assignee_id=mallory.id)
-    assert codes(raised.value) == {"assignee_id": ["user_not_found"]}
+    assert codes(raised.value) == {"assignee_id": ["not_assignable"]}

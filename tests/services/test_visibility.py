@@ -29,9 +29,10 @@ def test_members_see_the_tasks_of_their_projects_only(alice, bob, mallory, task)
     assert list(Task.objects.visible_to(bob)) == [task]
 
 
-def test_the_assignee_of_a_personal_task_sees_it(alice, mallory):
-    task = create_task(actor=alice, title="Favour", assignee_id=mallory.id)
-    assert list(Task.objects.visible_to(mallory)) == [task]
+def test_an_assignee_who_left_the_project_still_sees_the_task(alice, bob, project):
+    task = create_task(actor=alice, title="Favour", project_id=project.id, assignee_id=bob.id)
+    remove_project_member(actor=alice, project_id=project.id, user_id=bob.id)
+    assert list(Task.objects.visible_to(bob)) == [task]
 
 
 def test_a_removed_member_no_longer_sees_the_projects_tasks(alice, bob, project, task):

@@ -173,7 +173,7 @@ def start_worker(real_broker, tmp_path):
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "backend.settings",
             "DEBUG": "0",
-            "SECRET_KEY": "tests-only-secret-key-never-used-anywhere-else",
+            "SECRET_KEY": "tests-only-secret-key-never-used-anywhere-else-7f3a9c2e",
             "DATABASE_URL": database_url_of_tests(),
             "CELERY_QUEUE": real_broker,
             "CELERY_BROKER_URL": broker_url or celery_app.conf.broker_url,
