@@ -32,6 +32,7 @@ USER 10001:10001
 EXPOSE 8000
 # Uvicorn serves HTTP and WebSocket; without a graceful-shutdown timeout it would wait for open
 # WebSockets on `docker stop` until Docker kills it. Behind a reverse proxy, set
-# FORWARDED_ALLOW_IPS to the proxy's address so that client addresses (rate limits) are real.
+# TRUSTED_PROXIES to the proxy's address so that client addresses (rate limits) are real; Stride
+# alone reads X-Forwarded-For (Uvicorn's own reading would believe any local client).
 CMD ["uvicorn", "backend.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
-     "--workers", "2", "--timeout-graceful-shutdown", "10"]
+     "--workers", "2", "--timeout-graceful-shutdown", "10", "--no-proxy-headers"]

@@ -1,5 +1,6 @@
 """Reading settings from the environment, failing loudly on values that make no sense."""
 
+import ipaddress
 import os
 import secrets
 
@@ -48,6 +49,17 @@ def seconds_range(name, default):
     if bounds[0] < 0 or bounds[0] > bounds[1]:
         raise ImproperlyConfigured(f"{name} must be a range of seconds low-high, got {text!r}")
     return bounds
+
+
+def networks(name, default):
+    """Comma-separated IP addresses or networks (`10.0.0.1,172.16.0.0/12`), each checked."""
+    values = env.list(name, default=default)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP address or network")
+    return values
 
 
 def throttle_rate(name, default):

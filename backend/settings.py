@@ -11,6 +11,7 @@ from pathlib import Path
 from backend.env import (
     env,
     fraction,
+    networks,
     non_negative_int,
     positive_int,
     read_dotenv,
@@ -235,6 +236,14 @@ REST_FRAMEWORK = {
         "login_username": throttle_rate("THROTTLE_LOGIN_USERNAME_RATE", "10/min"),
     },
 }
+
+# Proxies whose X-Forwarded-For is believed (backend/platform/addresses.py): none by default, so
+# that nobody picks the address their requests are counted under.
+TRUSTED_PROXIES = networks("TRUSTED_PROXIES", [])
+# Sign-in backoff per username and address: after this many failures in a row, each attempt
+# waits twice as long as the last (1 s, 2 s, 4 s, ...) up to the maximum; a success clears it.
+LOGIN_FREE_FAILURES = positive_int("LOGIN_FREE_FAILURES", 5)
+LOGIN_BACKOFF_MAX_SECONDS = positive_int("LOGIN_BACKOFF_MAX_SECONDS", 900)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stride REST API",

@@ -11,6 +11,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from backend import events
 from backend.accounts.models import User
 from backend.events import DomainEvent, EventKind
+from backend.platform import backoff
 from backend.platform.errors import field_error
 
 PROFILE_FIELDS = (
@@ -102,20 +103,32 @@ def update_profile(*, user: User, **changes) -> User:
 
 
 @sensitive_variables("password")
-def check_credentials(*, username: str, password: str) -> User:
-    """The active user these credentials belong to; ValidationError when there is none."""
+def check_credentials(*, username: str, password: str, address: str | None = None) -> User:
+    """The active user these credentials belong to; ValidationError when there is none.
+
+    From a client `address`, failures back off exponentially per username and address
+    (RateLimited), and a success clears them."""
+    if address is not None:
+        backoff.check(username, address)
     user = authenticate(username=username, password=password)
     if user is None:
+        if address is not None:
+            backoff.failed(username, address)
         raise ValidationError(
             "No active account found with the given credentials.", code="invalid_credentials"
         )
+    if address is not None:
+        backoff.succeeded(username, address)
     return user
 
 
 @sensitive_variables("password")
-def issue_tokens(*, username: str, password: str) -> tuple[User, RefreshToken]:
-    """Check the credentials and return the user with a new refresh token (access inside)."""
-    user = check_credentials(username=username, password=password)
+def issue_tokens(
+    *, username: str, password: str, address: str | None = None
+) -> tuple[User, RefreshToken]:
+    """Check the credentials (as `check_credentials`) and return the user with a new refresh
+    token (access inside)."""
+    user = check_credentials(username=username, password=password, address=address)
     User.objects.filter(id=user.id).update(last_login=timezone.now())
     return user, tokens_for(user)
 

@@ -9,6 +9,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 from backend.platform import redis
+from backend.platform.addresses import client_address
 
 
 class RateLimited(Exception):
@@ -33,6 +34,10 @@ class WindowCounter(SimpleRateThrottle):
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        # DRF's believes X-Forwarded-For from anyone.
+        return client_address(request.META)
 
     def allow_request(self, request, view=None) -> bool:
         window, client = self._window(request), redis.sync_client()
@@ -129,16 +134,18 @@ class LoginAddressThrottle(WindowCounter):
 
 
 class LoginUsernameThrottle(WindowCounter):
-    """Sign-in attempts on one username, from whichever addresses (password guessing)."""
+    """Sign-in attempts on one username from one address: counted per username alone, anyone
+    could lock the owner out of their account."""
 
     scope = "login_username"
 
     def __init__(self, username: str):
         super().__init__()
-        self.username = username.strip().lower()
+        self.username = username.strip().lower()[:150]  # no username is longer
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.username}
+        ident = f"{self.username}@{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 def _refusal(throttles, allowed: list[bool]) -> RateLimited | None:
@@ -167,7 +174,8 @@ def check_request(request) -> None:
 
 
 def check_login(request, username: str) -> None:
-    """Count one sign-in attempt per address and per username; RateLimited when over."""
+    """Count one sign-in attempt per address and per (username, address); RateLimited when
+    over."""
     throttles = [LoginAddressThrottle(), LoginUsernameThrottle(username)]
     refusal = _refusal(throttles, [t.allow_request(request) for t in throttles])
     if refusal is not None:

@@ -30,6 +30,7 @@ from backend.jobs.selectors import job_list
 from backend.notifications import selectors as inbox
 from backend.notifications.services import mark_notifications_read
 from backend.platform import ratelimit
+from backend.platform.addresses import client_address
 from backend.platform.errors import ConflictError, ErrorCode
 from backend.projects import services as projects
 from backend.projects.models import Project
@@ -170,7 +171,9 @@ def log_in(request):
         try:
             ratelimit.check_login(request, username)
             user = accounts.check_credentials(
-                username=username, password=form.cleaned_data["password"]
+                username=username,
+                password=form.cleaned_data["password"],
+                address=client_address(request.META),
             )
         except ratelimit.RateLimited as refusal:
             form.add_error(None, str(refusal))

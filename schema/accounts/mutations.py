@@ -3,6 +3,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from backend.accounts import services
 from backend.platform import ratelimit
+from backend.platform.addresses import client_address
 from schema.accounts.inputs import ProfileInput, RegisterInput
 from schema.accounts.types import AuthPayloadType, ProfileType
 from schema.core import SuccessType, given_fields, mutation, user_of
@@ -23,8 +24,11 @@ class AccountMutations:
     @mutation(public=True)
     def token_auth(self, info: strawberry.Info, username: str, password: str) -> AuthPayloadType:
         """Sign in with a username and password. Attempts are limited per username and address."""
-        ratelimit.check_login(info.context.request, username)
-        user, refresh = services.issue_tokens(username=username, password=password)
+        request = info.context.request
+        ratelimit.check_login(request, username)
+        user, refresh = services.issue_tokens(
+            username=username, password=password, address=client_address(request.META)
+        )
         return _payload(user, refresh)
 
     @mutation(public=True)

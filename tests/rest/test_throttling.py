@@ -1,5 +1,5 @@
-"""Rate limits: the same budgets for REST and GraphQL, and sign-in attempts per username and
-per address, answered with 429 and Retry-After."""
+"""Rate limits: the same budgets for REST and GraphQL, and sign-in attempts per address and per
+(username, address), answered with 429 and Retry-After."""
 
 import pytest
 from django.core.cache import cache
@@ -57,20 +57,31 @@ def test_graphql_operations_share_the_users_budget(alice, api_alice):
     assert "errors" in response.json()
 
 
-def test_login_attempts_are_limited_per_username_across_addresses(api, alice):
-    attempt = {"username": "alice", "password": "wrong"}
-    for address in ("10.0.0.1", "10.0.0.2"):
-        response = api.http.post(
-            "/api/users/login/", attempt, content_type="application/json", REMOTE_ADDR=address
-        )
-        assert response.status_code == 401
-    response = api.http.post(
+def login_from(address, username, password):
+    return ApiClient().http.post(
         "/api/users/login/",
-        {"username": "alice", "password": "pw-for-tests-1"},
+        {"username": username, "password": password},
         content_type="application/json",
-        REMOTE_ADDR="10.0.0.3",
+        REMOTE_ADDR=address,
     )
-    assert_limited(response)
+
+
+def test_login_attempts_are_limited_per_username_and_address(db, alice):
+    for _ in range(2):
+        assert login_from("10.0.0.1", "alice", "wrong").status_code == 401
+    assert_limited(login_from("10.0.0.1", "alice", "pw-for-tests-1"))
+    assert_limited(login_from("10.0.0.1", "ALICE ", "wrong"))
+
+
+def test_a_strangers_attempts_never_lock_the_owner_out(db, alice):
+    """Issue 14: 15 wrong passwords from anywhere locked the real owner out of their account."""
+    for _ in range(5):
+        login_from("10.0.0.66", "alice", "wrong")
+    assert login_from("10.0.0.7", "alice", "pw-for-tests-1").status_code == 200
+    answer = GraphQLClient().post(
+        operation("tokenAuth"), {"username": "alice", "password": "pw-for-tests-1"}
+    )
+    assert "access" in answer.json()["data"]["tokenAuth"]
 
 
 def test_login_attempts_are_limited_per_address_across_usernames(api, alice, bob):

@@ -20,6 +20,7 @@ from backend.api.serializers import (
     TokenPairSerializer,
 )
 from backend.platform import ratelimit
+from backend.platform.addresses import client_address
 
 
 def _tokens(refresh) -> dict:
@@ -64,7 +65,9 @@ class LoginView(APIView):
         serializer.is_valid(raise_exception=True)
         ratelimit.check_login(request, serializer.validated_data["username"])
         try:
-            user, refresh = services.issue_tokens(**serializer.validated_data)
+            user, refresh = services.issue_tokens(
+                **serializer.validated_data, address=client_address(request.META)
+            )
         except ValidationError as error:
             raise AuthenticationFailed(" ".join(error.messages)) from None
         return _signed_in(user, refresh, "Login successful")
