@@ -9,6 +9,7 @@ from schema.accounts.mutations import AccountMutations
 from schema.accounts.queries import AccountQueries
 from schema.adapters import QuerySetOptimizer
 from schema.error_codes import ErrorCodes
+from schema.errors import present
 from schema.jobs.mutations import JobMutations
 from schema.jobs.queries import JobQueries
 from schema.jobs.subscriptions import JobSubscriptions
@@ -18,10 +19,12 @@ from schema.notifications.queries import NotificationQueries
 from schema.notifications.subscriptions import NotificationSubscriptions
 from schema.projects.mutations import ProjectMutations
 from schema.projects.queries import ProjectQueries
+from schema.scalars import SCALAR_OVERRIDES
 from schema.shared_events import SharingExecutionContext
 from schema.tasks.mutations import TaskMutations
 from schema.tasks.queries import TaskQueries
 from schema.tasks.subscriptions import TaskSubscriptions
+from schema.text import StorableText
 
 
 @strawberry.type
@@ -42,6 +45,10 @@ class Subscription(TaskSubscriptions, NotificationSubscriptions, JobSubscription
 
 
 class StrideSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        """Codes for expected errors; unexpected ones logged (no secrets) and masked."""
+        present(errors, execution_context)
+
     async def stream(self, query, *args, **kwargs):
         """Over WebSocket, where every operation streams, each counts against its user's rate
         limit as a request does over HTTP; one over it is refused with RATE_LIMITED."""
@@ -62,5 +69,6 @@ schema = StrideSchema(
     mutation=Mutation,
     subscription=Subscription,
     execution_context_class=SharingExecutionContext,
-    extensions=[QuerySetOptimizer, *DOCUMENT_LIMITS, ErrorCodes],
+    extensions=[QuerySetOptimizer, *DOCUMENT_LIMITS, StorableText, ErrorCodes],
+    scalar_overrides=SCALAR_OVERRIDES,
 )

@@ -37,6 +37,7 @@ from strawberry.types.graphql import OperationType
 from backend.platform import authentication, ratelimit, redis
 from backend.platform.errors import ErrorCode, code_for_status
 from schema import persisted_queries, response_cache
+from schema.text import first_surrogate
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -297,6 +298,11 @@ def _check_parameters(params: dict) -> None:
         value = params.get(name)
         if value is not None and not isinstance(value, kind):
             raise RequestError(f"The '{name}' parameter must be {description}.")
+    # Lone surrogates (JSON's "\ud800") are not Unicode text: nothing could store them, and an
+    # error message quoting one could not even be encoded.
+    surrogate = first_surrogate(params)
+    if surrogate is not None:
+        raise RequestError(surrogate)
 
 
 def _check_operation(params: dict) -> None:

@@ -3,7 +3,8 @@
 
 Services raise Django's ValidationError (400; ConflictError is 409), PermissionDenied (403)
 and DoesNotExist (404: a forbidden object is never told apart from a missing one). A body over
-DATA_UPLOAD_MAX_MEMORY_SIZE, which DRF's JSON parser enforces through Django, is a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE, which DRF's JSON parser enforces through Django, is a 413. Anything
+else is unexpected: a 500 in the same shape, naming only the request id it was logged under.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, RequestDataTooBig
@@ -12,10 +13,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
+from backend.platform import incidents
 from backend.platform.errors import ConflictError, ErrorCode, code_for_status
 from backend.platform.ratelimit import RateLimited
 
@@ -103,7 +107,16 @@ def exception_handler(exc, context):
     exc = _as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        request = context.get("request")
+        where = f"{request.method} {request.path}" if request is not None else "the REST API"
+        request_id = incidents.report(exc, where)
+        set_rollback()
+        body = {
+            "error": incidents.client_message(request_id),
+            "code": ErrorCode.INTERNAL_SERVER_ERROR,
+            "field_errors": {},
+        }
+        return Response(body, status=500, headers={"X-Request-ID": request_id})
     detail = exc.detail
     if isinstance(detail, dict) and not isinstance(exc, exceptions.ValidationError | Conflict):
         # e.g. simplejwt's token errors: {"detail": ..., "code": ..., "messages": [...]}

@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 
 from backend.jobs.models import Job, JobKind, JobStatus
 from backend.jobs.selectors import JOB_ORDERINGS
+from backend.platform.datetimes import in_utc
 from backend.platform.ids import MAX_ID
 from backend.projects.models import Project
 from backend.projects.selectors import PROJECT_ORDERINGS
@@ -23,6 +24,21 @@ class IdFilter(django_filters.Filter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class MomentField(django_filters.fields.IsoDateTimeField):
+    def to_python(self, value):
+        moment = super().to_python(value)
+        try:
+            return None if moment is None else in_utc(moment)
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="out_of_range") from None
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 moment, in UTC (backend/platform/datetimes.py)."""
+
+    field_class = MomentField
 
 
 class CriteriaFilterSet(django_filters.FilterSet):
@@ -53,8 +69,8 @@ class CriteriaFilterSet(django_filters.FilterSet):
 class TaskFilterSet(CriteriaFilterSet):
     status = ChoiceInFilter(choices=TaskStatus.choices, help_text="Comma-separated statuses.")
     priority = ChoiceInFilter(choices=TaskPriority.choices, help_text="Comma-separated priorities.")
-    due_after = django_filters.IsoDateTimeFilter(help_text="Due at or after (ISO 8601).")
-    due_before = django_filters.IsoDateTimeFilter(help_text="Due at or before (ISO 8601).")
+    due_after = MomentFilter(help_text="Due at or after (ISO 8601).")
+    due_before = MomentFilter(help_text="Due at or before (ISO 8601).")
     start_date = django_filters.DateFilter(help_text="Created on or after this day (UTC).")
     end_date = django_filters.DateFilter(help_text="Created on or before this day (UTC).")
     assignee = IdFilter(help_text="Id of the assignee.")

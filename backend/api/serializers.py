@@ -10,6 +10,7 @@ from rest_framework import serializers
 from backend.accounts.models import User
 from backend.jobs.models import Job, JobKind
 from backend.platform.ids import MAX_ID
+from backend.platform.text import LONG_TEXT_MAX_LENGTH
 from backend.projects.models import Project
 from backend.tasks.models import Comment, Task, TaskPriority, TaskStatus
 
@@ -118,8 +119,10 @@ class ProjectSummarySerializer(serializers.ModelSerializer):
 
 
 class ProjectWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(trim_whitespace=False)
-    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    name = serializers.CharField(max_length=255, trim_whitespace=False)
+    description = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=LONG_TEXT_MAX_LENGTH
+    )
 
 
 class MemberSerializer(serializers.Serializer):
@@ -156,8 +159,10 @@ class TaskSerializer(serializers.ModelSerializer):
 
 
 class TaskWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(trim_whitespace=False)
-    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    title = serializers.CharField(max_length=255, trim_whitespace=False)
+    description = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=LONG_TEXT_MAX_LENGTH
+    )
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
     priority = serializers.ChoiceField(choices=TaskPriority.choices, required=False)
     due_date = serializers.DateTimeField(required=False, allow_null=True)
@@ -200,7 +205,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class CommentWriteSerializer(serializers.Serializer):
-    content = serializers.CharField(trim_whitespace=False)
+    content = serializers.CharField(trim_whitespace=False, max_length=LONG_TEXT_MAX_LENGTH)
 
 
 class CheckSerializer(serializers.Serializer):

@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+
+from backend.platform.text import LONG_TEXT_MAX_LENGTH, StorableTextValidator
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -17,8 +20,12 @@ class ProjectQuerySet(models.QuerySet):
 class Project(models.Model):
     """A shared space of tasks; its owner and members see all of them."""
 
-    name = models.CharField(max_length=255)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=255, validators=[StorableTextValidator()])
+    description = models.TextField(
+        blank=True,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH), StorableTextValidator()],
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_projects"
     )

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from backend.platform.text import LONG_TEXT_MAX_LENGTH, StorableTextValidator
 from backend.projects.models import Membership
 
 
@@ -112,8 +113,12 @@ class Task(models.Model):
     project = models.ForeignKey(
         "projects.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
     )
-    title = models.CharField(max_length=255)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=255, validators=[StorableTextValidator()])
+    description = models.TextField(
+        blank=True,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH), StorableTextValidator()],
+    )
     status = models.CharField(max_length=20, choices=TaskStatus.choices, default=TaskStatus.PENDING)
     priority = models.CharField(
         max_length=20, choices=TaskPriority.choices, default=TaskPriority.MEDIUM
@@ -210,7 +215,10 @@ class Comment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
     )
-    content = models.TextField(validators=[MaxLengthValidator(10_000)])
+    content = models.TextField(
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH), StorableTextValidator()],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from backend import events
 from backend.accounts.models import User
 from backend.events import EventKind, task_event
+from backend.platform.datetimes import in_utc
 from backend.platform.errors import ConflictError, field_error
 from backend.projects.models import Membership, Project
 from backend.tasks.models import Activity, ActivityVerb, Comment, Task, TaskPriority, TaskStatus
@@ -69,6 +70,16 @@ def _check_move(*, actor, task: Task) -> None:
         )
 
 
+def _moment(value, field: str):
+    """A moment as PostgreSQL can store it (UTC), or a field error."""
+    if value is None:
+        return None
+    try:
+        return in_utc(value)
+    except ValueError as error:
+        raise field_error(field, str(error), "out_of_range") from None
+
+
 def _display(value) -> str:
     if value is None:
         return ""
@@ -96,7 +107,7 @@ def create_task(
         description=description,
         status=status,
         priority=priority,
-        due_date=due_date,
+        due_date=_moment(due_date, "due_date"),
         project=project,
         created_by=actor,
         assignee=_assignee(assignee_id=assignee_id, project=project, creator_id=actor.id),
@@ -178,6 +189,8 @@ def update_task(*, actor, task_id: int, version: int | None = None, **changes) -
             value = value.strip()
         elif name == "description" and value is None:
             value = ""  # null clears an optional text; the column itself is NOT NULL
+        elif name == "due_date":
+            value = _moment(value, name)
         if value != getattr(task, name):
             history.append(_change(task, actor, name, getattr(task, name), value))
             setattr(task, name, value)

@@ -7,8 +7,8 @@ from schema.ordering import SortDirection
 
 @strawberry.input(name="ProjectInput")
 class ProjectInput:
-    name: str
-    description: str = ""
+    name: str = strawberry.field(description="At most 255 characters.")
+    description: str = strawberry.field(default="", description="At most 10,000 characters.")
 
 
 @strawberry.input(name="ProjectPartialInput")
@@ -16,8 +16,12 @@ class ProjectPartialInput:
     """Only the fields given change."""
 
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="At most 255 characters."
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="At most 10,000 characters; null clears it."
+    )
 
 
 @strawberry.input(name="ProjectFilter")

@@ -12,8 +12,8 @@ from schema.tasks.types import TaskPriorityEnum, TaskStatusEnum
 
 @strawberry.input(name="TaskInput")
 class TaskInput:
-    title: str
-    description: str = ""
+    title: str = strawberry.field(description="At most 255 characters.")
+    description: str = strawberry.field(default="", description="At most 10,000 characters.")
     status: TaskStatusEnum = TaskStatusEnum.PENDING
     priority: TaskPriorityEnum = TaskPriorityEnum.MEDIUM
     due_date: datetime | None = None
@@ -33,8 +33,12 @@ class TaskPartialInput:
         description="The version you read, to refuse overwriting a change made since (a "
         "conflict); when omitted, the update applies to the task as it stands.",
     )
-    title: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
+    title: str | None = strawberry.field(
+        default=strawberry.UNSET, description="At most 255 characters."
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="At most 10,000 characters; null clears it."
+    )
     status: TaskStatusEnum | None = strawberry.UNSET
     priority: TaskPriorityEnum | None = strawberry.UNSET
     due_date: datetime | None = strawberry.UNSET

@@ -50,7 +50,7 @@ class TaskMutations:
     def add_comment(
         self, info: strawberry.Info, task_id: strawberry.ID, content: str
     ) -> CommentType:
-        """Comment on a task you can see."""
+        """Comment on a task you can see (at most 10,000 characters)."""
         return services.add_comment(
             actor=user_of(info), task_id=decode_id(task_id, field="task_id"), content=content
         )

@@ -1,5 +1,6 @@
 """Assigning a task e-mails the assignee, through a real worker and a real SMTP server."""
 
+from backend.projects.services import add_project_member
 from backend.tasks.services import assign_task, create_task
 from tests.conftest import make_user
 from tests.workers.conftest import wait_for
@@ -35,11 +36,12 @@ def test_no_email_for_assignees_who_turned_it_off_nor_for_assigning_oneself(
     bob.email_on_assignment = False
     bob.save()
     carol = make_user("carol")
+    add_project_member(actor=alice, project_id=project.id, user_id=carol.id)
     task = create_task(actor=alice, title="Quiet", assignee_id=bob.id, project_id=project.id)
     mine = create_task(actor=alice, title="Mine", assignee_id=alice.id)
-    # A personal task, so that Carol need not be a member; sent after the others, and one worker
-    # process takes one message at a time: once hers arrives, the others were handled.
-    theirs = create_task(actor=carol, title="Theirs")
+    # Sent after the others, and one worker process takes one message at a time: once Carol's
+    # arrives, the others were handled.
+    theirs = create_task(actor=carol, title="Theirs", project_id=project.id)
     assign_task(actor=carol, task_id=theirs.id, assignee_id=alice.id)
 
     (message,) = wait_for(smtp_server.inbox.messages, message="the last e-mail")

@@ -1,0 +1,28 @@
+"""Unexpected errors: logged in full under a new request id, told to the client as that id alone.
+
+Database and driver messages quote SQL, table names and other users' ids; no front door sends
+them (GraphQL: schema/errors.py, REST: backend/api/errors.py).
+"""
+
+import logging
+import uuid
+
+logger = logging.getLogger("stride.errors")
+
+
+def report(error: BaseException, where: str, details: str = "") -> str:
+    """Log `error` with its traceback; the request id to give the client."""
+    request_id = uuid.uuid4().hex[:16]
+    logger.error(
+        "Unexpected %s in %s (request id %s)%s",
+        type(error).__name__,
+        where,
+        request_id,
+        f"\n{details}" if details else "",
+        exc_info=(type(error), error, error.__traceback__),
+    )
+    return request_id
+
+
+def client_message(request_id: str) -> str:
+    return f"Internal server error; it was logged as request {request_id}."
