@@ -1,11 +1,15 @@
 """JWT authentication with the signed-in user read from the cache, for REST and GraphQL alike.
 
-simplejwt loads the user row on every request. Here it is cached under the user's version, which
-a save of the row bumps after commit: a deactivation in the admin, a profile change or a new
-staff flag applies to the very next request.
+simplejwt loads the user row on every request. Here the row is cached under the user's version,
+which a save of the row bumps after commit: a deactivation in the admin, a profile change or a
+new staff flag applies to the very next request. The cached row leaves out the password hash and
+the e-mail address, which a copy in Redis has no business holding: they stay deferred on the
+user object, read from the database if something asks for them (the profile, simplejwt's
+revocation check when CHECK_REVOKE_TOKEN is on).
 """
 
 from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
@@ -14,32 +18,46 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from backend.caching import store, versions
 
-
-def _load_user(user_id):
-    user_model = get_user_model()
-    try:
-        return user_model.objects.get(**{api_settings.USER_ID_FIELD: user_id})
-    except user_model.DoesNotExist:
-        return None
-
+NOT_CACHED = {"password", "email"}
 
 # The version is bumped on every save; the timeout bounds what a bulk `update()` (which sends no
 # signal) could leave behind.
 USER_TIMEOUT = 60
 
 
+def _cached_fields() -> list[str]:
+    return [
+        field.attname
+        for field in get_user_model()._meta.concrete_fields
+        if field.attname not in NOT_CACHED
+    ]
+
+
+def _load_row(user_id) -> dict | None:
+    user_model = get_user_model()
+    return (
+        user_model.objects.filter(**{api_settings.USER_ID_FIELD: user_id})
+        .values(*_cached_fields())
+        .first()
+    )
+
+
 def cached_user(user_id):
     """The user with this id (active or not), or None; cached until the row is saved."""
-    user, _ = store.read_through(
-        name="auth:user",
+    row, _ = store.read_through(
+        name="auth:user-row",
         params=(user_id,),
         depends_on=[versions.user_version(user_id)],
         timeout=USER_TIMEOUT,
-        compute=lambda: _load_user(user_id),
+        compute=lambda: _load_row(user_id),
         # A missing user is not remembered: nothing would bump its version when it appears.
-        cacheable=lambda user: user is not None,
+        cacheable=lambda row: row is not None,
     )
-    return user
+    if row is None:
+        return None
+    names = _cached_fields()
+    # As the ORM builds a row read with .defer(): a save writes only the loaded fields.
+    return get_user_model().from_db(DEFAULT_DB_ALIAS, names, [row[name] for name in names])
 
 
 class CachedJWTAuthentication(JWTAuthentication):
