@@ -178,6 +178,9 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 LOGIN_URL = "web:login"
 
+# Error pages and e-mails hide passwords and tokens, with DEBUG on too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "backend.platform.error_reports.SecretsFilter"
+
 # Pages of other origins that may call the API from a browser (GraphQL, REST, WebSockets alike).
 # Under DEBUG, the usual front-end dev servers (React, Vite, Angular, Vue) are allowed.
 LOCAL_FRONTEND_ORIGINS = [
@@ -352,12 +355,26 @@ JOB_PROCESS_SECONDS = seconds_range("JOB_PROCESS_SECONDS", "1-2" if EMBEDDED els
 JOB_PROCESS_FAILURE_RATE = fraction("JOB_PROCESS_FAILURE_RATE", 0.0)
 JOB_RETENTION_DAYS = positive_int("JOB_RETENTION_DAYS", 30)
 
+# Access logs of the servers Stride runs under (runserver's Daphne, Uvicorn, Django's WSGI
+# runserver) lose their query strings, which may carry tokens.
+ACCESS_LOGGERS = ("django.channels.server", "uvicorn.access", "django.server")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_query_strings": {"()": "backend.platform.log_filters.DropQueryStrings"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        name: {
+            "handlers": ["console"],
+            "filters": ["no_query_strings"],
+            "level": "INFO",
+            "propagate": False,
+        }
+        for name in ACCESS_LOGGERS
+    },
 }
