@@ -1,5 +1,6 @@
 """docker-compose.yml as both Compose generations read it, with every image pinned."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -32,12 +33,28 @@ def test_no_service_waits_on_an_optional_profile():
         assert not profiled & set(spec.get("depends_on") or ()), name
 
 
-@pytest.mark.skipif(not shutil.which("docker-compose"), reason="Compose v1 is not installed")
-def test_compose_v1_accepts_the_file():
-    check = subprocess.run(
-        ["docker-compose", "-f", str(COMPOSE_FILE), "config", "--quiet"],
+def compose_v1_config(tmp_path, **environment) -> subprocess.CompletedProcess:
+    # Only these variables: neither the caller's environment nor a .env beside the file counts.
+    empty = tmp_path / "empty.env"
+    empty.write_text("")
+    return subprocess.run(
+        ["docker-compose", "-f", str(COMPOSE_FILE), "--env-file", str(empty), "config", "--quiet"],
         capture_output=True,
         text=True,
         timeout=60,
+        env={"PATH": os.environ["PATH"], **environment},
     )
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="Compose v1 is not installed")
+def test_compose_v1_accepts_the_file(tmp_path):
+    check = compose_v1_config(tmp_path, SECRET_KEY="k" * 60)
     assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="Compose v1 is not installed")
+def test_compose_refuses_to_start_without_a_secret_key(tmp_path):
+    """There is no published default key (issue 14): `make secret-key` writes one."""
+    check = compose_v1_config(tmp_path)
+    assert check.returncode != 0
+    assert "make secret-key" in check.stderr
