@@ -1,10 +1,13 @@
 """Offset pages of root lists: strawberry-django's `OffsetPaginated`, planned by its optimizer."""
 
+import base64
 from collections.abc import Callable
 
 import strawberry
 from django.conf import settings
 from graphql import GraphQLError
+from strawberry.extensions import FieldExtension
+from strawberry.relay.types import PREFIX as CURSOR_PREFIX
 from strawberry_django.optimizer import optimize
 from strawberry_django.pagination import NodeType, OffsetPaginationInput
 from strawberry_django.pagination import OffsetPaginated as PlainOffsetPaginated
@@ -49,3 +52,26 @@ def offset_page(queryset, *, info: strawberry.Info, pagination, count=None) -> O
         pagination=pagination or OffsetPaginationInput(),
         counter=count,
     )
+
+
+class ValidCursors(FieldExtension):
+    """A Relay `after`/`before` this list never gave is the client's mistake: BAD_USER_INPUT,
+    where Strawberry's decoding would fail with a bare ValueError (an internal error)."""
+
+    def resolve(self, next_, source, info, **kwargs):
+        for name in ("after", "before"):
+            cursor = kwargs.get(name)
+            if cursor is None:
+                continue
+            try:
+                decoded = base64.b64decode(cursor, validate=True).decode()
+                prefix, _, position = decoded.partition(":")
+                valid = prefix == CURSOR_PREFIX and position.isdigit()
+            except (ValueError, UnicodeDecodeError):
+                valid = False
+            if not valid:
+                raise GraphQLError(
+                    f"'{name}' is not a cursor of this list.",
+                    extensions={"code": ErrorCode.BAD_USER_INPUT},
+                )
+        return next_(source, info, **kwargs)

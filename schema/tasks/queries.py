@@ -5,7 +5,13 @@ from strawberry_django.relay import DjangoListConnection
 from backend.tasks import selectors
 from schema.core import parse_id, user_of
 from schema.ordering import ordering_keys
-from schema.pagination import NO_PAGINATION, OffsetPaginated, OffsetPaginationInput, offset_page
+from schema.pagination import (
+    NO_PAGINATION,
+    OffsetPaginated,
+    OffsetPaginationInput,
+    ValidCursors,
+    offset_page,
+)
 from schema.permissions import IsAuthenticated
 from schema.tasks.inputs import TaskFilter, TaskOrder, task_criteria
 from schema.tasks.types import TaskType
@@ -33,7 +39,9 @@ class TaskQueries:
         )
 
     @strawberry_django.connection(
-        DjangoListConnection[TaskType], permission_classes=[IsAuthenticated]
+        DjangoListConnection[TaskType],
+        permission_classes=[IsAuthenticated],
+        extensions=[ValidCursors()],
     )
     def task_connection(
         self,
