@@ -49,7 +49,9 @@ def expected_row(task: Task) -> list[str]:
     def cell(value):
         if value is None:
             return ""
-        return value.isoformat() if isinstance(value, datetime) else str(value)
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+        return str(value)
 
     return [cell(getattr(task, column)) for column in EXPORTED_COLUMNS]
 

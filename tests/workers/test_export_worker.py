@@ -62,10 +62,11 @@ def test_an_export_that_fails_leaves_no_file(alice, media, monkeypatch):
     create_task(actor=alice, title="Only one")
     job = exports.request_export(actor=alice, criteria={})
 
-    def broken(row):
+    def broken(tasks):
+        yield from ()
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(exports, "_csv_row", broken)
+    monkeypatch.setattr(exports, "_chunks", broken)
     with pytest.raises(RuntimeError):
         exports.run_export_job(job_id=job.id)
 
@@ -78,14 +79,15 @@ def test_an_export_stops_when_its_job_is_failed_meanwhile(alice, media, monkeypa
     Task.objects.bulk_create(Task(title=f"Task {n}", created_by=alice) for n in range(10))
     monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
     job = exports.request_export(actor=alice, criteria={})
-    real_row = exports._csv_row
+    chunks = exports._chunks
 
-    def failing_midway(row):
-        if row[1] == "Task 5":
-            fail_job(job_id=job.id, error="Given up by recovery")
-        return real_row(row)
+    def failing_midway(tasks):
+        for chunk in chunks(tasks):
+            if chunk[0][1] == "Task 4":
+                fail_job(job_id=job.id, error="Given up by recovery")
+            yield chunk
 
-    monkeypatch.setattr(exports, "_csv_row", failing_midway)
+    monkeypatch.setattr(exports, "_chunks", failing_midway)
     exports.run_export_job(job_id=job.id)
 
     job.refresh_from_db()
