@@ -2,7 +2,6 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from backend import events
@@ -24,29 +23,53 @@ EDITABLE_FIELDS = (
 )
 
 
-def _project_for_new_task(*, actor, project_id) -> Project | None:
+class TaskReferences:
+    """The projects and users that tasks name, read once for all of them: an import checks a
+    chunk of records in three queries, not three per record. The rules below read these.
+
+    `project_ids` are projects the tasks go into (the actor must see them); memberships are read
+    for those and for `member_project_ids` (a task's current project on an update).
+    """
+
+    def __init__(self, *, actor, project_ids=(), assignee_ids=(), member_project_ids=()):
+        project_ids = {pk for pk in project_ids if pk is not None}
+        assignee_ids = {pk for pk in assignee_ids if pk is not None}
+        self.projects = {
+            project.id: project
+            for project in Project.objects.visible_to(actor).filter(id__in=project_ids)
+        }
+        self.users = {
+            user.id: user for user in User.objects.filter(id__in=assignee_ids, is_active=True)
+        }
+        member_projects = project_ids | {pk for pk in member_project_ids if pk is not None}
+        self.memberships = set(
+            Membership.objects.filter(
+                project_id__in=member_projects, user_id__in=self.users
+            ).values_list("project_id", "user_id")
+        )
+
+
+def _project_for_new_task(*, project_id, references: TaskReferences) -> Project | None:
     if project_id is None:
         return None
-    project = Project.objects.visible_to(actor).filter(id=project_id).first()
+    project = references.projects.get(project_id)
     if project is None:
         raise field_error("project_id", "No such project.", "project_not_found")
     return project
 
 
-def _assignee(*, assignee_id, project, creator_id) -> User | None:
+def _assignee(*, assignee_id, project, creator_id, references: TaskReferences) -> User | None:
     """The user to assign: a member of the task's project or the task's creator; on a personal
     task only its creator. Unknown, inactive and ineligible ids get one answer, so that trying
     ids reveals nobody."""
     if assignee_id is None:
         return None
-    eligible = User.objects.filter(id=assignee_id, is_active=True)
-    if project is None:
-        eligible = eligible.filter(id=creator_id)
-    else:
-        member_ids = Membership.objects.filter(project=project).values("user_id")
-        eligible = eligible.filter(Q(id=creator_id) | Q(id__in=member_ids))
-    assignee = eligible.first()
-    if assignee is None:
+    assignee = references.users.get(assignee_id)
+    eligible = assignee is not None and (
+        assignee.id == creator_id
+        or (project is not None and (project.id, assignee.id) in references.memberships)
+    )
+    if not eligible:
         raise field_error(
             "assignee_id",
             "No such user among the task's assignees: its project's members and its creator "
@@ -88,6 +111,58 @@ def _display(value) -> str:
     return str(value)
 
 
+# Read just now by TaskReferences (or the actor itself): full_clean would query each again.
+_REFERENCES_READ = ["project", "assignee", "created_by"]
+
+
+def new_task(
+    *,
+    actor,
+    references: TaskReferences,
+    title: str,
+    description: str = "",
+    status: str = TaskStatus.PENDING,
+    priority: str = TaskPriority.MEDIUM,
+    due_date=None,
+    project_id: int | None = None,
+    assignee_id: int | None = None,
+) -> Task:
+    """An unsaved task as `create_task` would save it, every rule checked (ValidationError)."""
+    project = _project_for_new_task(project_id=project_id, references=references)
+    task = Task(
+        title=title.strip(),
+        description=description,
+        status=status,
+        priority=priority,
+        due_date=_moment(due_date, "due_date"),
+        project=project,
+        created_by=actor,
+        assignee=_assignee(
+            assignee_id=assignee_id, project=project, creator_id=actor.id, references=references
+        ),
+    )
+    if status == TaskStatus.COMPLETED:
+        task.completed_at = timezone.now()
+    task.full_clean(exclude=_REFERENCES_READ)
+    return task
+
+
+def creation_history(task: Task, *, actor) -> list[Activity]:
+    """The Activity rows a new task starts its history with."""
+    history = [Activity(task=task, actor=actor, verb=ActivityVerb.CREATED)]
+    if task.assignee is not None:
+        history.append(
+            Activity(
+                task=task,
+                actor=actor,
+                verb=ActivityVerb.ASSIGNED,
+                field="assignee",
+                new_value=task.assignee.username,
+            )
+        )
+    return history
+
+
 @transaction.atomic
 def create_task(
     *,
@@ -101,33 +176,21 @@ def create_task(
     assignee_id: int | None = None,
 ) -> Task:
     """Create a task, personal or in a project the actor belongs to, optionally assigned."""
-    project = _project_for_new_task(actor=actor, project_id=project_id)
-    task = Task(
-        title=title.strip(),
+    task = new_task(
+        actor=actor,
+        references=TaskReferences(
+            actor=actor, project_ids=[project_id], assignee_ids=[assignee_id]
+        ),
+        title=title,
         description=description,
         status=status,
         priority=priority,
-        due_date=_moment(due_date, "due_date"),
-        project=project,
-        created_by=actor,
-        assignee=_assignee(assignee_id=assignee_id, project=project, creator_id=actor.id),
+        due_date=due_date,
+        project_id=project_id,
+        assignee_id=assignee_id,
     )
-    if status == TaskStatus.COMPLETED:
-        task.completed_at = timezone.now()
-    task.full_clean()
     task.save()
-    history = [Activity(task=task, actor=actor, verb=ActivityVerb.CREATED)]
-    if task.assignee is not None:
-        history.append(
-            Activity(
-                task=task,
-                actor=actor,
-                verb=ActivityVerb.ASSIGNED,
-                field="assignee",
-                new_value=task.assignee.username,
-            )
-        )
-    Activity.objects.bulk_create(history)
+    Activity.objects.bulk_create(creation_history(task, actor=actor))
     events.publish(task_event(EventKind.TASK_CREATED, task=task, actor=actor))
     if task.assignee is not None:
         events.publish(
@@ -158,16 +221,28 @@ def update_task(*, actor, task_id: int, version: int | None = None, **changes) -
 
     history = []
     previous_assignee_id, previous_project_id = task.assignee_id, task.project_id
-    if "project_id" in changes and changes["project_id"] != task.project_id:
+    moves = "project_id" in changes and changes["project_id"] != task.project_id
+    # A task that moves keeps its assignee only if they are a member of the new project.
+    reassigns = "assignee_id" in changes or (moves and task.assignee_id is not None)
+    references = TaskReferences(
+        actor=actor,
+        project_ids=[changes["project_id"]] if moves else [],
+        assignee_ids=[changes.get("assignee_id", task.assignee_id)] if reassigns else [],
+        member_project_ids=[task.project_id],
+    )
+    if moves:
         _check_move(actor=actor, task=task)
-        new_project = _project_for_new_task(actor=actor, project_id=changes["project_id"])
+        new_project = _project_for_new_task(project_id=changes["project_id"], references=references)
         history.append(_change(task, actor, "project", task.project, new_project))
         task.project = new_project
         if "assignee_id" not in changes and task.assignee_id is not None:
             changes["assignee_id"] = task.assignee_id
     if "assignee_id" in changes:
         assignee = _assignee(
-            assignee_id=changes["assignee_id"], project=task.project, creator_id=task.created_by_id
+            assignee_id=changes["assignee_id"],
+            project=task.project,
+            creator_id=task.created_by_id,
+            references=references,
         )
         if assignee != task.assignee:
             history.append(
