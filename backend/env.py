@@ -30,6 +30,13 @@ def non_negative_int(name, default):
     return value
 
 
+def non_negative_seconds(name, default):
+    value = env.float(name, default=default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be zero or more seconds, got {value}")
+    return value
+
+
 def fraction(name, default):
     """A number between 0 and 1, such as a probability."""
     value = env.float(name, default=default)

@@ -22,6 +22,8 @@ class EventKind(StrEnum):
     TASK_ASSIGNED = "task.assigned"
     TASK_DELETED = "task.deleted"
     TASK_COMMENTED = "task.commented"
+    # Many tasks created at once by an import: one event per chunk (backend/jobs/ingestion.py).
+    TASKS_IMPORTED = "tasks.imported"
     PROJECT_CREATED = "project.created"
     PROJECT_UPDATED = "project.updated"
     PROJECT_DELETED = "project.deleted"

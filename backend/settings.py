@@ -13,6 +13,7 @@ from backend.env import (
     fraction,
     networks,
     non_negative_int,
+    non_negative_seconds,
     positive_int,
     read_dotenv,
     seconds_range,
@@ -354,6 +355,9 @@ TASK_RETRY_BACKOFF_MAX_SECONDS = env.float("TASK_RETRY_BACKOFF_MAX_SECONDS", def
 JOB_PROCESS_SECONDS = seconds_range("JOB_PROCESS_SECONDS", "1-2" if EMBEDDED else "10-20")
 JOB_PROCESS_FAILURE_RATE = fraction("JOB_PROCESS_FAILURE_RATE", 0.0)
 JOB_RETENTION_DAYS = positive_int("JOB_RETENTION_DAYS", 30)
+# Brief 004's simulated external API call: seconds an import waits per chunk of 100 records
+# (the brief's demo: 0.5). Off by default: it only makes imports slower.
+INGEST_SIMULATED_CALL_SECONDS = non_negative_seconds("INGEST_SIMULATED_CALL_SECONDS", 0.0)
 
 # Access logs of the servers Stride runs under (runserver's Daphne, Uvicorn, Django's WSGI
 # runserver) lose their query strings, which may carry tokens.

@@ -103,6 +103,14 @@ EXAMPLES = {
     "exportTasks": {"filters": {"status": ["PENDING", "IN_PROGRESS"]}},
     "notifications": {"unreadOnly": False, "pagination": {"offset": 0, "limit": 10}},
     "markNotificationsRead": {},
+    "importTasks": {
+        "records": [
+            {"title": "Book the venue", "priority": "URGENT", "projectId": "{{projectId}}"},
+            {"title": "Order snacks", "dueDate": "2030-02-01T12:00:00Z"},
+        ],
+        # A new key each run; send the same key again to get the same job back.
+        "idempotencyKey": "{{$guid}}",
+    },
 }
 # Integer variables that come from a collection variable: written unquoted in the JSON text.
 UNQUOTED = ['"{{taskVersion}}"']

@@ -1,4 +1,4 @@
-from backend.jobs import exports, services
+from backend.jobs import exports, ingestion, services
 from backend.jobs.models import JobKind
 from workers.base import StrideTask
 from workers.celery import app
@@ -22,7 +22,16 @@ def run_export_job(*, job_id: int):
     exports.run_export_job(job_id=job_id)
 
 
-RUNNERS = {JobKind.PROCESS: run_process_job, JobKind.EXPORT: run_export_job}
+@app.task(name="stride.jobs.ingest", base=JobTask)
+def run_ingestion(*, job_id: int):
+    ingestion.run_ingestion(job_id=job_id)
+
+
+RUNNERS = {
+    JobKind.PROCESS: run_process_job,
+    JobKind.EXPORT: run_export_job,
+    JobKind.INGEST: run_ingestion,
+}
 
 
 def enqueue_job(*, job_id: int, kind: str, celery_task_id: str) -> None:

@@ -10,7 +10,8 @@ else is unexpected: a 500 in the same shape, naming only the request id it was l
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -20,7 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from backend.platform import incidents
-from backend.platform.errors import ConflictError, ErrorCode, code_for_status
+from backend.platform.errors import ConflictError, ErrorCode, TooLargeError, code_for_status
 from backend.platform.ratelimit import RateLimited
 
 NON_FIELD_KEYS = {NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY}
@@ -45,6 +46,8 @@ class PreconditionFailed(exceptions.APIException):
 
 
 def _as_api_exception(exc):
+    if isinstance(exc, TooLargeError):
+        return RequestTooLarge(as_serializer_error(exc))
     if isinstance(exc, ConflictError):
         return Conflict(as_serializer_error(exc))
     if isinstance(exc, DjangoValidationError):
@@ -118,7 +121,9 @@ def exception_handler(exc, context):
         }
         return Response(body, status=500, headers={"X-Request-ID": request_id})
     detail = exc.detail
-    if isinstance(detail, dict) and not isinstance(exc, exceptions.ValidationError | Conflict):
+    if isinstance(detail, dict) and not isinstance(
+        exc, exceptions.ValidationError | Conflict | RequestTooLarge
+    ):
         # e.g. simplejwt's token errors: {"detail": ..., "code": ..., "messages": [...]}
         detail = detail.get("detail", "")
     fallback = "Some fields are invalid." if response.status_code == 400 else "Request failed."
@@ -134,8 +139,28 @@ def exception_handler(exc, context):
 @csrf_exempt
 def not_found(request, *args, **kwargs):
     """Unknown paths under /api/ answer in the API's error shape, not an HTML page, for every
-    method (without the exemption, a POST would meet the CSRF check's HTML 403 first)."""
+    method (without the exemption, a POST would meet the CSRF check's HTML 403 first).
+
+    A known endpoint asked for without its trailing slash is redirected to it (GET, HEAD) or
+    named in the error: a redirect would lose the body of any other method.
+    """
+    error = "No such endpoint."
+    if not request.path.endswith("/"):
+        slashed = f"{request.path}/"
+        match = resolve_or_none(f"{request.path_info}/")
+        if match is not None and match.func is not not_found:
+            if request.method in ("GET", "HEAD"):
+                query = request.META.get("QUERY_STRING", "")
+                return HttpResponsePermanentRedirect(f"{slashed}?{query}" if query else slashed)
+            error = f"No such endpoint; did you mean {slashed}?"
     return JsonResponse(
-        {"error": "No such endpoint.", "code": ErrorCode.NOT_FOUND, "field_errors": {}},
+        {"error": error, "code": ErrorCode.NOT_FOUND, "field_errors": {}},
         status=status.HTTP_404_NOT_FOUND,
     )
+
+
+def resolve_or_none(path: str):
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None

@@ -5,6 +5,8 @@ rule (length, uniqueness, who may assign whom) is the services', whose errors th
 handler reports per field.
 """
 
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.models import User
@@ -282,3 +284,62 @@ class JobSubmitSerializer(serializers.Serializer):
         required=False,
         help_text="For an `export`: the filters of GET /api/tasks/ (`status`, `project`, ...).",
     )
+
+
+class ImportRecordSerializer(serializers.Serializer):
+    """One task to import: createTask's fields (checked by the worker, with its rules)."""
+
+    title = serializers.CharField()
+    description = serializers.CharField(required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
+    priority = serializers.ChoiceField(choices=TaskPriority.choices, required=False)
+    due_date = serializers.DateTimeField(required=False, allow_null=True)
+    project_id = id_field(required=False, allow_null=True)
+    assignee_id = id_field(required=False, allow_null=True)
+
+
+class IngestRequestSerializer(serializers.Serializer):
+    records = ImportRecordSerializer(many=True, help_text="1 to 1,000 tasks.")
+
+
+class IngestFileSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A CSV file in the export's shape, up to 1,000 tasks.")
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The record's position, from 0.")
+    field = serializers.CharField(allow_null=True, help_text="null: the record as a whole.")
+    message = serializers.CharField()
+    code = serializers.CharField()
+
+
+class IngestStatusSerializer(serializers.Serializer):
+    """An import: PENDING, PROCESSING (with progress), COMPLETED (with counts) or FAILED."""
+
+    job_id = serializers.IntegerField(source="id")
+    status = serializers.CharField()
+    progress = serializers.IntegerField(help_text="0-100.")
+    total = serializers.IntegerField(source="ingestion.total", help_text="Records sent.")
+    imported = serializers.SerializerMethodField(help_text="Once COMPLETED: tasks created.")
+    failed = serializers.SerializerMethodField(help_text="Once COMPLETED: records refused.")
+    errors = serializers.SerializerMethodField(help_text="Once COMPLETED: why, per record.")
+    error = serializers.CharField(help_text="Once FAILED: why the import stopped.")
+    status_url = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_imported(self, job) -> int | None:
+        return (job.result or {}).get("imported")
+
+    def get_failed(self, job) -> int | None:
+        return (job.result or {}).get("failed")
+
+    @extend_schema_field(ImportErrorSerializer(many=True))
+    def get_errors(self, job):
+        return (job.result or {}).get("errors", [])
+
+    def get_status_url(self, job) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("ingest-status", kwargs={"job_id": job.id})
+        )

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from backend.api.errors import not_found
-from backend.api.views import accounts, jobs, operations, projects, tasks
+from backend.api.views import accounts, ingestion, jobs, operations, projects, tasks
 
 router = SimpleRouter()
 router.register("projects", projects.ProjectViewSet, basename="project")
@@ -19,11 +19,12 @@ urlpatterns = [
     path("users/logout/", accounts.LogoutView.as_view(), name="logout"),
     path("users/me/", accounts.MeView.as_view(), name="me"),
     path("admin/tasks/", tasks.AdminTaskListView.as_view(), name="admin-tasks"),
+    path("data/ingest/", ingestion.IngestView.as_view(), name="ingest"),
+    path("data/status/<str:job_id>/", ingestion.IngestStatusView.as_view(), name="ingest-status"),
     path("health/", operations.HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     *router.urls,
-    # Anything else under /api/ is an unknown endpoint, answered as JSON; paths without the
-    # trailing slash are left unmatched so that Django redirects them to the slashed form.
-    re_path(r"^.*/$", not_found),
+    # Anything else under /api/ is an unknown endpoint, answered as JSON whatever the method.
+    re_path(r"^", not_found),
 ]

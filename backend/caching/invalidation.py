@@ -38,6 +38,15 @@ def versions_to_bump(event: DomainEvent) -> set[str]:
             *(versions.project_lists(project_id) for project_id in projects if project_id),
             *(versions.user_lists(user_id) for user_id in viewers if user_id is not None),
         }
+    if event.kind == EventKind.TASKS_IMPORTED:
+        # New tasks, seen by the importer, their assignees and their projects' members; their
+        # ids too, since a detail asked for before the task existed is cached as not found.
+        return {
+            versions.STAFF_LISTS,
+            *(versions.task_version(task_id) for task_id in data["task_ids"]),
+            *(versions.project_lists(project_id) for project_id in data["project_ids"]),
+            *(versions.user_lists(user_id) for user_id in {event.actor_id, *data["assignee_ids"]}),
+        }
     if event.kind == EventKind.PROJECT_CREATED:
         # The owner's new membership refreshes their access through `membership_changed`.
         return {versions.STAFF_LISTS, versions.user_lists(data["owner_id"])}

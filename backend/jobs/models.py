@@ -58,6 +58,11 @@ class Job(models.Model):
         default=0, help_text="How many times a worker started it (retries and redeliveries)."
     )
     file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    idempotency_key = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The client's name for the request that made it: a retry gets this job back.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     queued_at = models.DateTimeField(
@@ -74,6 +79,14 @@ class Job(models.Model):
             models.Index(fields=["owner", "-created_at"]),
             models.Index(fields=["status", "finished_at"]),
         ]
+        constraints = [
+            # Two requests racing with one key: the database lets one job in, the other finds it.
+            models.UniqueConstraint(
+                fields=["owner", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="one_job_per_idempotency_key",
+            )
+        ]
 
     def __str__(self):
         return f"{self.kind} job {self.pk}: {self.title}"
@@ -81,6 +94,46 @@ class Job(models.Model):
     @property
     def is_finished(self):
         return self.status in FINISHED_STATUSES
+
+
+class Ingestion(models.Model):
+    """The records of an `ingest` job, stored with the job before the request is answered: a
+    broker outage delays the import, never loses it. Beside the job rather than in its
+    `params`, which every read of the job (lists, progress) would carry."""
+
+    job = models.OneToOneField(
+        Job, primary_key=True, on_delete=models.CASCADE, related_name="ingestion"
+    )
+    # JSON text rather than jsonb, which refuses some strings JSON allows (NUL, lone
+    # surrogates): such a record is the worker's to report, not a reason to lose the request.
+    records = models.TextField(help_text="The records as sent: a JSON array.")
+    total = models.PositiveIntegerField(help_text="How many records were sent.")
+
+    def __str__(self):
+        return f"{self.total} records of job {self.job_id}"
+
+
+class IngestedChunk(models.Model):
+    """A slice of an ingestion that is done, written in the transaction that creates its tasks:
+    a redelivered job skips it, so no record is imported twice."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="ingested_chunks")
+    index = models.PositiveIntegerField()
+    imported = models.PositiveIntegerField()
+    errors = models.JSONField(default=list, help_text="[{index, field, message, code}, ...]")
+    assigned = models.JSONField(
+        default=dict, help_text="How many of its new tasks each assignee got: {user id: count}."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="one_row_per_ingested_chunk")
+        ]
+
+    def __str__(self):
+        return f"Chunk {self.index} of job {self.job_id}"
 
 
 class ProjectSummary(models.Model):

@@ -56,3 +56,13 @@ def export_file(*, user, job_id: int) -> Job:
         .exclude(file="")
         .get()
     )
+
+
+def ingestion_job(*, user, job_id: int) -> Job:
+    """An import the user may see (theirs; any for staff); Job.DoesNotExist otherwise."""
+    return (
+        job_list(user=user, kind=[JobKind.INGEST])
+        .select_related("ingestion")
+        .defer("ingestion__records")
+        .get(id=job_id)
+    )

@@ -54,18 +54,24 @@ def submit_job(
     description: str = "",
     kind: str = JobKind.PROCESS,
     params: dict | None = None,
+    idempotency_key: str = "",
 ) -> Job:
-    """Queue a job for the actor; a worker picks it up once the transaction commits."""
+    """Queue a job for the actor; a worker picks it up once the transaction commits.
+
+    An `idempotency_key` the actor used before is refused by the database (IntegrityError).
+    """
     job = Job(
         owner=actor,
         kind=kind,
         title=title.strip(),
         description=description,
         params=params or {},
+        idempotency_key=idempotency_key,
         # Chosen here so the client sees the id of the Celery task before it is even queued.
         celery_task_id=str(uuid.uuid4()),
     )
-    job.full_clean()
+    # The key's uniqueness is left to the insert: a check before it would race.
+    job.full_clean(validate_constraints=False)
     job.save()
     events.publish(job_event(EventKind.JOB_SUBMITTED, job))
     return job

@@ -9,6 +9,10 @@ class ConflictError(ValidationError):
     """The change was based on a stale state of the object (a REST 409, a GraphQL conflict)."""
 
 
+class TooLargeError(ValidationError):
+    """The request holds more than Stride takes at once (a REST 413, a GraphQL message)."""
+
+
 def field_error(field, message, code):
     """A ValidationError naming the field it is about, as services raise them."""
     return ValidationError({field: ValidationError(message, code=code)})

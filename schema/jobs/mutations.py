@@ -1,11 +1,26 @@
+from typing import Annotated
+
 import strawberry
 
-from backend.jobs import exports, services
+from backend.jobs import exports, ingestion, services
 from backend.platform.errors import field_error
 from schema.core import mutation, user_of
 from schema.jobs.inputs import JobInput
 from schema.jobs.types import JobType
-from schema.tasks.inputs import TaskFilter, task_criteria
+from schema.tasks.inputs import TaskFilter, TaskInput, task_criteria
+
+
+def _record(task: TaskInput) -> dict:
+    """A TaskInput as the import stores it: the REST record's plain JSON."""
+    return {
+        "title": task.title,
+        "description": task.description,
+        "status": task.status.value,
+        "priority": task.priority.value,
+        "due_date": task.due_date.isoformat() if task.due_date else None,
+        "project_id": task.project_id,
+        "assignee_id": task.assignee_id,
+    }
 
 
 @strawberry.type
@@ -27,3 +42,28 @@ class JobMutations:
                 "filters", "A project or assignee id is not a valid id.", "invalid_id"
             )
         return exports.request_export(actor=user_of(info), criteria=criteria)
+
+    @mutation(
+        description="Queue an `ingest` job creating up to 1,000 tasks, each checked as "
+        "createTask would; the job's `result` counts them (`total`, `imported`, `failed`) and "
+        "lists why records were refused (`errors`: index, field, message, code). More than "
+        "1,000 records are refused with the code `too_many_records`."
+    )
+    def import_tasks(
+        self,
+        info: strawberry.Info,
+        records: list[TaskInput],
+        idempotency_key: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Your name for this request: sending it again returns the same "
+                "job and imports nothing twice."
+            ),
+        ] = None,
+    ) -> JobType:
+        job, _ = ingestion.submit_ingestion(
+            actor=user_of(info),
+            records=[_record(task) for task in records],
+            idempotency_key=idempotency_key or "",
+        )
+        return job

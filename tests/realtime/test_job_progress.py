@@ -1,9 +1,12 @@
 """jobProgress(jobId): a job's owner watches it move through its states; nobody else can."""
 
+import json
+
 import pytest
 from asgiref.sync import sync_to_async
 
-from backend.jobs.models import Job
+from backend.jobs.ingestion import run_ingestion
+from backend.jobs.models import Ingestion, Job, JobKind
 from backend.jobs.services import delete_job, run_process_job
 from backend.realtime.jobs import job_group
 from tests.realtime.conftest import GraphQLSocket, wait_for_group
@@ -88,5 +91,34 @@ async def test_the_subscription_ends_when_its_job_is_deleted(alice):
 
     await sync_to_async(delete_job)(actor=alice, job_id=job.id)
 
+    assert (await socket.receive()) == {"id": "1", "type": "complete"}
+    await socket.close()
+
+
+async def test_an_import_reports_its_progress_chunk_by_chunk_and_its_counts_at_the_end(alice):
+    records = [{"title": f"T{n}"} for n in range(250)] + [{"title": ""}]
+    job = await Job.objects.acreate(owner=alice, title="Import", kind=JobKind.INGEST)
+    await Ingestion.objects.acreate(job=job, records=json.dumps(records), total=len(records))
+    socket = GraphQLSocket()
+    await socket.open_as(alice)
+    await socket.subscribe("1", "jobProgress", jobId=str(job.id))
+    await wait_for_group(job_group(job.id))
+    assert (await socket.next_data("1"))["jobProgress"]["status"] == "PENDING"
+
+    await sync_to_async(run_ingestion)(job_id=job.id)
+
+    states = []
+    while not states or states[-1][0] != "COMPLETED":
+        update = (await socket.next_data("1"))["jobProgress"]
+        states.append((update["status"], update["progress"]))
+    assert states == [
+        ("PROCESSING", 0),
+        ("PROCESSING", 33),
+        ("PROCESSING", 66),
+        ("PROCESSING", 99),
+        ("COMPLETED", 100),
+    ]
+    result = update["result"]
+    assert (result["total"], result["imported"], result["failed"]) == (251, 250, 1)
     assert (await socket.receive()) == {"id": "1", "type": "complete"}
     await socket.close()

@@ -58,6 +58,27 @@ def test_an_unknown_endpoint_is_a_json_not_found_for_every_method(alice, method)
         assert assert_error(response, 404)["error"] == "No such endpoint."
 
 
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_an_unknown_path_without_its_slash_is_a_json_not_found_too(alice, method, signed_in):
+    http = Client(enforce_csrf_checks=True)
+    if signed_in:
+        http.force_login(alice)
+
+    response = http.generic(method, "/api/nothing", "{}", content_type="application/json")
+
+    assert assert_error(response, 404)["error"] == "No such endpoint."
+
+
+def test_a_known_endpoint_without_its_slash_is_redirected_or_named(api_alice):
+    redirect = api_alice.get("/api/tasks", {"page": "2"})
+    assert redirect.status_code == 301
+    assert redirect["Location"] == "/api/tasks/?page=2"
+
+    body = assert_error(api_alice.post("/api/tasks", {"title": "x"}), 404)
+    assert "/api/tasks/" in body["error"]
+
+
 def test_a_non_numeric_id_is_not_found(api_alice):
     assert_error(api_alice.get("/api/tasks/abc/"), 404)
 
