@@ -46,11 +46,8 @@ def test_ten_imports_run_side_by_side_and_the_web_side_only_queues_them(start_wo
     jobs = list(Job.objects.filter(id__in=job_ids))
     assert all(job.result["imported"] == records for job in jobs)
     assert Task.objects.count() == 10 * records
-    # Side by side: every job started before any finished, and all ten took well under the
-    # 15 s that one at a time would need for their simulated calls alone.
+    # Side by side: every job started before any finished (how fast is bench/ingest.py's).
     assert max(job.started_at for job in jobs) < min(job.finished_at for job in jobs)
-    span = max(job.finished_at for job in jobs) - min(job.started_at for job in jobs)
-    assert span < timedelta(seconds=10), span
 
 
 def test_an_import_whose_worker_is_killed_midway_is_redelivered_and_imports_each_record_once(
