@@ -66,7 +66,7 @@ def test_valid_and_invalid_records_mixed_import_the_valid_and_report_the_others(
     assert errors == {
         (1, "title", "blank"),
         (3, "project_id", "project_not_found"),
-        (4, "assignee_id", "not_a_member"),
+        (4, "assignee_id", "not_assignable"),
         (5, "due_date", "invalid"),
         (5, "assignee_id", "invalid_id"),
         (6, None, "invalid"),
