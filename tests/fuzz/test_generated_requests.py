@@ -1,7 +1,7 @@
 """Generated requests against every REST operation (schemathesis over /api/schema/) and every
 GraphQL field (schemathesis over the GraphQL schema): no answer may be a 5xx or hold internal
 text. Issue 14's run found an HTTP 500 and PostgreSQL's messages. Bounded: a few examples per
-operation, well under a minute in all; `FUZZ_EXAMPLES` asks for more.
+operation, well under a minute in all; `FUZZ_EXAMPLES` asks for more (with `--timeout 0`).
 """
 
 import os
