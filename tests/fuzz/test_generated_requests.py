@@ -26,8 +26,11 @@ FUZZ = settings(
 
 def assert_no_server_error(case, response):
     assert response.status_code < 500, (case.method, case.path, case.body, response.text[:500])
+    # Generated input holds such words too ("SELECT 1" as a first name), and answers echo it.
+    sent = repr((case.formatted_path, case.query, case.body))
     for word in INTERNALS:
-        assert word not in response.text, (case.method, case.path, response.text[:500])
+        if word not in sent:
+            assert word not in response.text, (case.method, case.path, response.text[:500])
 
 
 def fuzz(schema, headers):
