@@ -359,6 +359,15 @@ JOB_RETENTION_DAYS = positive_int("JOB_RETENTION_DAYS", 30)
 # (the brief's demo: 0.5). Off by default: it only makes imports slower.
 INGEST_SIMULATED_CALL_SECONDS = non_negative_seconds("INGEST_SIMULATED_CALL_SECONDS", 0.0)
 
+# The task report (backend/tasks/reports.py): at most REPORT_SHARDS shards of at least
+# REPORT_SHARD_MIN_ROWS tasks each (fewer tasks: one query), aggregated by REPORT_POOL_SIZE
+# threads per process, each with a connection of the pool above; by_project lists the top
+# REPORT_TOP_PROJECTS projects unless a client asks for another number.
+REPORT_SHARDS = positive_int("REPORT_SHARDS", 4)
+REPORT_SHARD_MIN_ROWS = positive_int("REPORT_SHARD_MIN_ROWS", 50_000)
+REPORT_POOL_SIZE = positive_int("REPORT_POOL_SIZE", 4)
+REPORT_TOP_PROJECTS = positive_int("REPORT_TOP_PROJECTS", 10)
+
 # Access logs of the servers Stride runs under (runserver's Daphne, Uvicorn, Django's WSGI
 # runserver) lose their query strings, which may carry tokens.
 ACCESS_LOGGERS = ("django.channels.server", "uvicorn.access", "django.server")

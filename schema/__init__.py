@@ -23,18 +23,26 @@ from schema.scalars import SCALAR_OVERRIDES
 from schema.shared_events import SharingExecutionContext
 from schema.tasks.mutations import TaskMutations
 from schema.tasks.queries import TaskQueries
+from schema.tasks.reports import ReportMutations, ReportQueries
 from schema.tasks.subscriptions import TaskSubscriptions
 from schema.text import StorableText
 
 
 @strawberry.type
-class Query(AccountQueries, ProjectQueries, TaskQueries, NotificationQueries, JobQueries):
+class Query(
+    AccountQueries, ProjectQueries, TaskQueries, ReportQueries, NotificationQueries, JobQueries
+):
     pass
 
 
 @strawberry.type
 class Mutation(
-    AccountMutations, ProjectMutations, TaskMutations, NotificationMutations, JobMutations
+    AccountMutations,
+    ProjectMutations,
+    TaskMutations,
+    ReportMutations,
+    NotificationMutations,
+    JobMutations,
 ):
     pass
 

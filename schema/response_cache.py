@@ -66,6 +66,7 @@ def _list_versions(user, arguments) -> tuple[list[str], int]:
 CACHEABLE_ROOT_FIELDS = {
     "tasks": _list_versions,
     "taskConnection": _list_versions,
+    "taskReport": _list_versions,
     "projects": _list_versions,
     "task": _task_versions,
     "project": _project_versions,

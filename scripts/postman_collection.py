@@ -52,6 +52,8 @@ FIRST = [
     "task",
     "tasks",
     "taskConnection",
+    "taskReport",
+    "requestReport",
 ]
 LAST = ["removeProjectMember", "deleteTask", "deleteProject", "refreshToken", "revokeToken"]
 
@@ -111,6 +113,8 @@ EXAMPLES = {
         # A new key each run; send the same key again to get the same job back.
         "idempotencyKey": "{{$guid}}",
     },
+    "taskReport": {"filters": {"status": ["PENDING", "IN_PROGRESS"]}, "topProjects": 5},
+    "requestReport": {"filters": {"priority": ["HIGH", "URGENT"]}, "topProjects": 5},
 }
 # Integer variables that come from a collection variable: written unquoted in the JSON text.
 UNQUOTED = ['"{{taskVersion}}"']
@@ -170,6 +174,12 @@ CHECKS = {
     "job": ["payload.id === VARIABLE('jobId')"],
     "jobs": ["payload.results.some(job => job.id === VARIABLE('jobId'))"],
     "exportTasks": ["payload.kind === 'EXPORT'"],
+    "taskReport": [
+        "payload.total >= 1",
+        "payload.byStatus.length === 3",
+        "payload.completed + payload.pending + payload.inProgress === payload.total",
+    ],
+    "requestReport": ["payload.kind === 'REPORT'", "payload.status === 'PENDING'"],
     "unreadNotificationCount": ["Number.isInteger(payload)"],
     "deleteTask": ["payload.id === VARIABLE('taskId')"],
     "deleteProject": ["payload.id === VARIABLE('projectId')"],

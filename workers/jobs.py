@@ -1,4 +1,4 @@
-from backend.jobs import exports, ingestion, services
+from backend.jobs import exports, ingestion, reports, services
 from backend.jobs.models import JobKind
 from workers.base import StrideTask
 from workers.celery import app
@@ -27,10 +27,16 @@ def run_ingestion(*, job_id: int):
     ingestion.run_ingestion(job_id=job_id)
 
 
+@app.task(name="stride.jobs.report", base=JobTask)
+def run_report_job(*, job_id: int):
+    reports.run_report_job(job_id=job_id)
+
+
 RUNNERS = {
     JobKind.PROCESS: run_process_job,
     JobKind.EXPORT: run_export_job,
     JobKind.INGEST: run_ingestion,
+    JobKind.REPORT: run_report_job,
 }
 
 

@@ -197,6 +197,45 @@ class StatsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
 
 
+class PriorityCountSerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=TaskPriority.choices)
+    count = serializers.IntegerField()
+
+
+class ProjectTaskCountSerializer(serializers.Serializer):
+    project_id = serializers.IntegerField()
+    name = serializers.CharField()
+    count = serializers.IntegerField(help_text="Its tasks in the report.")
+    completed = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+
+
+class TaskReportSerializer(serializers.Serializer):
+    """A task report (backend/tasks/reports.py TaskReport), as `taskReport` shows it."""
+
+    total = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text="Open tasks whose due date has passed.")
+    personal = serializers.IntegerField(help_text="Tasks in no project.")
+    by_status = serializers.SerializerMethodField()
+    by_priority = serializers.SerializerMethodField()
+    by_project = ProjectTaskCountSerializer(many=True)
+    computed_at = serializers.DateTimeField()
+
+    def get_by_status(self, report) -> list[StatusCountSerializer]:
+        return [{"status": key, "count": count} for key, count in report.by_status.items()]
+
+    def get_by_priority(self, report) -> list[PriorityCountSerializer]:
+        return [{"priority": key, "count": count} for key, count in report.by_priority.items()]
+
+
+class TaskReportResponseSerializer(serializers.Serializer):
+    report = TaskReportSerializer()
+    cached = serializers.BooleanField(help_text="Whether the report was served from the cache.")
+
+
 class CommentSerializer(serializers.ModelSerializer):
     author = UserSummarySerializer()
 

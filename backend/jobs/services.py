@@ -112,8 +112,15 @@ def report_progress(*, job: Job, progress: int) -> bool:
 
 
 @transaction.atomic
-def complete_job(*, job: Job, result) -> bool:
-    """Finish a running job with its result and tell its owner; False if it was not running."""
+def complete_job(
+    *,
+    job: Job,
+    result,
+    notification_kind: str = NotificationKind.JOB_FINISHED,
+    message: str | None = None,
+) -> bool:
+    """Finish a running job with its result and tell its owner (`message`, of
+    `notification_kind`); False if it was not running."""
     now = timezone.now()
     completed = Job.objects.filter(id=job.id, status=JobStatus.PROCESSING).update(
         status=JobStatus.COMPLETED, progress=100, result=result, finished_at=now, updated_at=now
@@ -123,8 +130,8 @@ def complete_job(*, job: Job, result) -> bool:
         events.publish(job_event(EventKind.JOB_PROGRESS, job))
         notify(
             user_id=job.owner_id,
-            kind=NotificationKind.JOB_FINISHED,
-            message=f"Job “{job.title}” completed.",
+            kind=notification_kind,
+            message=message or f"Job “{job.title}” completed.",
             data={"job_id": job.id, "status": job.status},
         )
     return bool(completed)

@@ -81,6 +81,14 @@ class TaskQuerySet(models.QuerySet):
         )
 
 
+def own_tasks_outside(user_id: int, project_ids: list[int]) -> Q:
+    """A user's own tasks (created or assigned) in none of `project_ids`. With the tasks of
+    their projects, exactly what `TaskQuerySet.visible_to` shows a user who is not staff, in
+    two disjoint parts (the report reads them apart: backend/tasks/reports.py)."""
+    own = Q(created_by_id=user_id) | Q(assignee_id=user_id)
+    return own & ~Q(project_id__in=project_ids) if project_ids else own
+
+
 def task_audience(*, project_id, created_by_id, assignee_id) -> tuple[set[int], set[int]]:
     """(everyone who may see such a task, its project's members), staff aside.
 
@@ -149,7 +157,9 @@ class Task(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["project", "status"]),
+            # Lists of a project by status, and the report: its shards are index-only scans
+            # whose rows come grouped (backend/tasks/reports.py).
+            models.Index(fields=["project", "status", "priority", "due_date"], name="task_report"),
             models.Index(fields=["assignee", "status"]),
             # For count_visible_to: its parts read nothing but these columns.
             models.Index(fields=["created_by", "project"], name="task_creator_project"),

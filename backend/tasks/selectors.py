@@ -1,5 +1,6 @@
 """Reads on tasks: every front door filters and orders through `task_list` and counts through
-`count_tasks`; single tasks and stats are cached per user (backend/caching/store.py)."""
+`count_tasks`; single tasks are cached per user (backend/caching/store.py). The report is in
+reports.py."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -7,8 +8,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce
 
 from backend.caching import store, versions
-from backend.projects.selectors import list_versions
-from backend.tasks.models import Comment, Task, TaskStatus, priority_rank
+from backend.tasks.models import Comment, Task, priority_rank
 
 TASK_ORDERINGS = ("due_date", "priority", "created_at", "updated_at", "title", "status")
 
@@ -182,28 +182,6 @@ def task_detail(*, user, task_id: int) -> tuple[Task, bool]:
     if task is None:
         raise Task.DoesNotExist(f"No task {task_id} visible to this user.")
     return task, cached
-
-
-def task_stats(*, user) -> dict[str, int]:
-    """How many of the tasks the user sees are in each status (every status listed)."""
-
-    def compute():
-        counts = dict(
-            Task.objects.visible_to(user)
-            .order_by()
-            .values_list("status")
-            .annotate(count=Count("*"))
-        )
-        return {status: counts.get(status, 0) for status in TaskStatus.values}
-
-    stats, _ = store.read_through(
-        name="tasks:stats",
-        params=(user.id,),
-        depends_on=list_versions(user),
-        timeout=store.LIST_TIMEOUT,
-        compute=compute,
-    )
-    return stats
 
 
 def comment_list(*, user, task_id: int) -> QuerySet:

@@ -1,4 +1,5 @@
-"""Tasks (the list, filtered and paginated; one task, cached), comments, stats, staff list."""
+"""Tasks (the list, filtered and paginated; one task, cached), comments, stats and the report,
+staff list."""
 
 import re
 
@@ -14,6 +15,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
@@ -30,14 +32,23 @@ from backend.api.serializers import (
     StatsSerializer,
     TaskDetailSerializer,
     TaskEnvelopeSerializer,
+    TaskReportResponseSerializer,
+    TaskReportSerializer,
     TaskSerializer,
     TaskWriteSerializer,
 )
 from backend.api.views import object_id
 from backend.caching import store
 from backend.jobs import exports
+from backend.jobs import reports as report_jobs
 from backend.platform.errors import ConflictError
-from backend.tasks import selectors, services
+from backend.tasks import reports, selectors, services
+
+TOP_PROJECTS = OpenApiParameter(
+    "top_projects",
+    int,
+    description=f"How many projects `by_project` lists (1 to {reports.MAX_TOP_PROJECTS}).",
+)
 
 # A task's ETag is its version: it changes with every change, whoever makes it.
 ETAG = re.compile(r'\s*(?:W/)?"v(\d+)"\s*')
@@ -249,10 +260,61 @@ class TaskViewSet(viewsets.GenericViewSet):
     @extend_schema(responses={200: StatsSerializer}, filters=False)
     @action(detail=False, pagination_class=None, filter_backends=[], filterset_class=None)
     def stats(self, request):
-        """How many of the tasks you see are in each status."""
-        counts = selectors.task_stats(user=request.user)
-        stats = [{"status": status, "count": count} for status, count in counts.items()]
-        return Response({"stats": stats, "total": sum(counts.values())})
+        """How many of the tasks you see are in each status (the report's `by_status`)."""
+        report, _ = reports.task_report(user=request.user)
+        stats = [{"status": status, "count": count} for status, count in report.by_status.items()]
+        return Response({"stats": stats, "total": report.total})
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Report over the tasks you see",
+        parameters=[TOP_PROJECTS],
+        responses={200: TaskReportResponseSerializer},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Compute the report in the background (a `report` job)",
+        request=None,
+        parameters=[TOP_PROJECTS],
+        responses={202: JobEnvelopeSerializer},
+    )
+    @action(detail=False, methods=["get", "post"], pagination_class=None)
+    def report(self, request):
+        """Counts over the tasks you see that match the list's filters: by status, priority
+        and project, and how many are overdue. POST queues the same report as a job (filters
+        in the query string or a JSON object, as for exports): follow it at /api/jobs/{id}/;
+        its result holds the report, and a `report_ready` notification says when it is done."""
+        top_projects = _top_projects(request)
+        if request.method == "POST":
+            body = request.data
+            filters = {**request.query_params.dict(), **body} if isinstance(body, dict) else body
+            if isinstance(filters, dict):
+                filters.pop("top_projects", None)
+            job = report_jobs.request_report(
+                actor=request.user, criteria=export_criteria(filters), top_projects=top_projects
+            )
+            return Response(
+                {"job": JobSerializer(job).data, "message": "Report queued"},
+                status=202,
+                headers={"Location": reverse("job-detail", kwargs={"pk": job.id})},
+            )
+        criteria = TaskFilterSet(request.query_params).criteria()
+        criteria.pop("ordering", None)
+        report, cached = reports.task_report(
+            user=request.user, top_projects=top_projects, **criteria
+        )
+        return Response({"report": TaskReportSerializer(report).data, "cached": cached})
+
+
+def _top_projects(request) -> int | None:
+    raw = request.query_params.get("top_projects")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise ValidationError(
+            {"top_projects": [f"A whole number from 1 to {reports.MAX_TOP_PROJECTS}."]}
+        )
+    return int(raw)
 
 
 class AdminTaskListView(GenericAPIView):
