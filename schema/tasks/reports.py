@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from graphql import GraphQLError
 
 from backend.jobs import reports as report_jobs
+from backend.platform.errors import ErrorCode
 from backend.tasks import reports
 from backend.tasks.models import TaskPriority, TaskStatus
 from schema import response_cache
@@ -112,7 +113,7 @@ def _top_projects(value: int | None) -> int:
         return reports.top_projects_or_default(value)
     except ValidationError as error:
         (message,) = error.message_dict["top_projects"]
-        raise GraphQLError(f"topProjects: {message}", extensions={"code": "BAD_USER_INPUT"})
+        raise GraphQLError(f"topProjects: {message}", extensions={"code": ErrorCode.BAD_USER_INPUT})
 
 
 @strawberry.type
