@@ -244,8 +244,15 @@ def _shards(user, criteria) -> list[Q] | None:
     if wanted < 2:
         return None
     if user.is_staff:
-        # The last shard holds the personal tasks.
-        return [*_ranges(_boundaries(bounds, wanted - 2)), Q(project_id__isnull=True)]
+        # Personal tasks are one index range too (project_id NULL), cut by status, the next
+        # column of the index, into as many shards as their share of the tasks is worth.
+        personal = max(1, min(len(TaskStatus.values), round(wanted * null_share)))
+        statuses = sorted(TaskStatus.values)
+        groups = [statuses[n::personal] for n in range(personal)]
+        return [
+            *_ranges(_boundaries(bounds, max(1, wanted - personal) - 1)),
+            *(Q(project_id__isnull=True, status__in=group) for group in groups),
+        ]
     project_ids = member_project_ids(user.id)
     share = (1 - null_share) * len(project_ids) / max(1, Project.objects.count())
     wanted = min(wanted, int(rows * share // settings.REPORT_SHARD_MIN_ROWS))

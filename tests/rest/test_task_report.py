@@ -94,20 +94,30 @@ def test_post_queues_a_report_job_whose_result_is_the_report(
     api_alice, alice, board, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = api_alice.post("/api/tasks/report/?priority=high,urgent&top_projects=3")
+        response = api_alice.post(
+            "/api/tasks/report/?top_projects=3", {"priority": ["high", "urgent"]}
+        )
     assert response.status_code == 202, response.content
     body = response.json()
-    assert body["status"] == "PENDING"
-    job = Job.objects.get(id=body["job_id"])
-    assert (job.kind, job.status, job.celery_task_id) == (
-        "report",
-        "COMPLETED",
-        body["celery_task_id"],
-    )
+    assert body["message"] == "Report queued"
+    assert (body["job"]["kind"], body["job"]["status"]) == ("report", "PENDING")
+    assert response["Location"].endswith(f"/api/jobs/{body['job']['id']}/")
+    job = Job.objects.get(id=body["job"]["id"])
+    assert job.status == "COMPLETED"
+    assert job.params == {"criteria": {"priority": ["high", "urgent"]}, "top_projects": 3}
     expected = counted_in_sql(alice, "t.priority IN ('high', 'urgent')")
     assert job.result["total"] == expected["total"]
     assert job.result["by_priority"] == expected["by_priority"]
-    assert Notification.objects.get(user=alice).kind == "report_ready"
+    assert Notification.objects.get(user=alice, kind="report_ready").data["job_id"] == job.id
+    # The owner follows it where every job is.
+    detail = api_alice.get(f"/api/jobs/{job.id}/")
+    assert detail.status_code == 200
+    assert detail.json()["job"]["result"]["total"] == expected["total"]
+
+
+def test_post_refuses_a_filter_the_list_does_not_know(api_alice):
+    assert_error(api_alice.post("/api/tasks/report/", {"statuss": "pending"}), 400, "statuss")
+    assert not Job.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
