@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('projects', '0001_initial'),
-        ('tasks', '0002_task_visibility_count_indexes'),
+        ('tasks', '0003_text_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
