@@ -27,15 +27,33 @@ from schema.tasks.reports import ReportMutations, ReportQueries
 from schema.tasks.subscriptions import TaskSubscriptions
 from schema.text import StorableText
 
+# What any operation may answer, whatever its field: the README's "Errors, conflicts and limits".
+ANY_OPERATION = (
+    "Send `Authorization: Bearer <access token>` (from `tokenAuth`); a bad or expired token is "
+    "refused with HTTP 401 and UNAUTHENTICATED whatever the operation. Every error carries "
+    "`extensions.code`: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED (also for a document "
+    "over the depth, alias, token or field limits), RATE_LIMITED (with "
+    "`extensions.retryAfter`), INTERNAL_SERVER_ERROR."
+)
 
-@strawberry.type
+
+@strawberry.type(
+    description="Reads. Every field needs a signed-in user (UNAUTHENTICATED without a token); "
+    "an object that does not exist or that you may not see is answered null, not an error. "
+    + ANY_OPERATION
+)
 class Query(
     AccountQueries, ProjectQueries, TaskQueries, ReportQueries, NotificationQueries, JobQueries
 ):
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Writes. A refused mutation changes nothing and answers `OperationInfo` data "
+    "(one message per problem, with the input `field` and a `code`), not an error; only a "
+    "missing token (UNAUTHENTICATED) and the errors below are top-level errors. Not over GET "
+    "(HTTP 405, METHOD_NOT_ALLOWED). " + ANY_OPERATION
+)
 class Mutation(
     AccountMutations,
     ProjectMutations,
@@ -47,7 +65,14 @@ class Mutation(
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live events over WebSocket at /graphql/ (graphql-transport-ws or the legacy "
+    "graphql-ws), as the user of the `authorization: Bearer <access>` entry of "
+    "`connection_init`'s payload (or of a browser's session): without a valid one the socket "
+    "is closed (4403) before any subscription starts, and it is closed when the token expires. "
+    "Each subscription counts against your rate limit (RATE_LIMITED); a subscription refused "
+    "before it starts answers one error with its `extensions.code`."
+)
 class Subscription(TaskSubscriptions, NotificationSubscriptions, JobSubscriptions):
     pass
 

@@ -31,6 +31,14 @@ there, by name, rather than as a slower or wrong answer.
    data}}` when the result has neither errors nor extensions, `data` being the execution
    result's own object, not a copy: a result shared by subscribers reaches `encode_json` as one
    object.
+7. `describe` and `describe_values`: Strawberry takes descriptions as arguments where a type,
+   field or enum value is declared (`description=`, `strawberry.enum_value`), which Stride cannot
+   do for types declared by strawberry-django (`OperationInfo`, `OffsetPaginationInfo`, ...) nor
+   for the values of a Django `TextChoices` (its members cannot be `enum_value`s). Both set the
+   `description` of the definitions Strawberry reads when it builds the schema: an object's
+   from the documented `get_object_definition`, an enum's from its `__strawberry_definition__`
+   (`StrawberryEnumDefinition.values`). tests/graphql/test_schema_descriptions.py fails on any
+   description that does not reach the schema.
 """
 
 import json
@@ -42,6 +50,7 @@ from django.utils.functional import cached_property
 from graphql import print_ast
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types import get_object_definition
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
@@ -147,3 +156,23 @@ def result_message(message: object) -> tuple[object, object, object] | None:
     ):
         return message["id"], message["type"], message["payload"]["data"]
     return None
+
+
+def describe(cls, description: str, **fields: str) -> None:
+    """Describe a type declared elsewhere, and the fields named (by their Python names)."""
+    definition = get_object_definition(cls, strict=True)
+    definition.description = description
+    by_name = {field.python_name: field for field in definition.fields}
+    for name, text in fields.items():
+        by_name[name].description = text
+
+
+def describe_values(enum, description: str | None = None, **values: str) -> None:
+    """Describe the values (by member name) of an enum given to `strawberry.enum` already, and
+    the enum itself when `description` is given."""
+    definition = enum.__strawberry_definition__
+    if description is not None:
+        definition.description = description
+    by_name = {value.name: value for value in definition.values}
+    for name, text in values.items():
+        by_name[name].description = text

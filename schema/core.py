@@ -1,4 +1,6 @@
-"""Small helpers every resolver uses: who is asking, ids, partial inputs."""
+"""Small helpers every resolver uses: who is asking, ids, partial inputs, mutation answers."""
+
+from typing import Annotated
 
 import strawberry
 import strawberry_django
@@ -7,7 +9,37 @@ from strawberry_django.fields.types import OperationInfo, OperationMessage
 
 from backend.platform.errors import field_error
 from backend.platform.ids import parse_id
+from schema.adapters import describe, describe_values
 from schema.permissions import IsAuthenticated
+
+describe(
+    OperationInfo,
+    "Why a mutation was refused: nothing was changed. One message per problem, each naming "
+    "the input field it concerns, to show beside a form field.",
+    messages="The problems found, at least one.",
+)
+describe(
+    OperationMessage,
+    "One reason a mutation was refused.",
+    kind="What kind of problem it is: VALIDATION, ERROR (not found) or PERMISSION.",
+    message="A sentence for people; it may change, `code` does not.",
+    field="The input field concerned, in camelCase as sent (`projectId`, `version`), or null "
+    "when it concerns the input as a whole (wrong credentials).",
+    code="A stable code to branch on: `not_found`, `permission_denied`, `invalid_id`, "
+    "`stale_version`, or the rule broken (`blank`, `max_length`, `invalid`, `username_taken`, "
+    "`project_not_found`, ...; each mutation lists its own).",
+)
+describe_values(
+    OperationMessage.Kind,
+    "What kind of problem an `OperationMessage` reports.",
+    VALIDATION="A value is refused (`field` names it, or null for the input as a whole); also "
+    "a stale `version` (`code: stale_version`).",
+    ERROR="The object named does not exist, or you may not see it (`code: not_found`): the same "
+    "answer either way, so that nothing leaks.",
+    PERMISSION="You see the object but may not do this to it (`code: permission_denied`).",
+    INFO="Not sent by Stride (declared by strawberry-django).",
+    WARNING="Not sent by Stride (declared by strawberry-django).",
+)
 
 
 def decode_id(value: strawberry.ID | None, *, field: str) -> int | None:
@@ -54,7 +86,7 @@ class StableErrorCodes(FieldExtension):
 def mutation(*, public: bool = False, **kwargs):
     """A mutation whose Django errors come back as `OperationInfo` data, not server errors.
 
-    Signed-in users only, unless `public`.
+    Signed-in users only, unless `public`: without a token, an UNAUTHENTICATED error.
     """
     return strawberry_django.mutation(
         handle_django_errors=True,
@@ -64,13 +96,21 @@ def mutation(*, public: bool = False, **kwargs):
     )
 
 
-@strawberry.type(name="Deleted")
+def payload(name: str, result: type, description: str):
+    """A mutation's answer type: `result`, or `OperationInfo` when the mutation is refused."""
+    return Annotated[
+        result | OperationInfo,
+        strawberry.union(
+            name, description=f"{description}, or `OperationInfo` when the mutation is refused."
+        ),
+    ]
+
+
+@strawberry.type(name="Deleted", description="The answer of a deletion: the object is gone.")
 class DeletedType:
-    """The object with this id is gone."""
-
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The id of the object deleted.")
 
 
-@strawberry.type(name="Success")
+@strawberry.type(name="Success", description="The answer of a mutation that returns no object.")
 class SuccessType:
-    ok: bool = True
+    ok: bool = strawberry.field(default=True, description="Always true: it was done.")

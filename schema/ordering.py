@@ -5,10 +5,10 @@ from enum import Enum
 import strawberry
 
 
-@strawberry.enum(name="SortDirection")
+@strawberry.enum(name="SortDirection", description="Which way a list is sorted by a field.")
 class SortDirection(Enum):
-    ASC = "asc"
-    DESC = "desc"
+    ASC = strawberry.enum_value("asc", description="Smallest first: A to Z, oldest first.")
+    DESC = strawberry.enum_value("desc", description="Largest first: Z to A, newest first.")
 
 
 def ordering_keys(order) -> list[str]:

@@ -9,10 +9,25 @@ from graphql import GraphQLError
 from strawberry.extensions import FieldExtension
 from strawberry.relay.types import PREFIX as CURSOR_PREFIX
 from strawberry_django.optimizer import optimize
-from strawberry_django.pagination import NodeType, OffsetPaginationInput
+from strawberry_django.pagination import NodeType, OffsetPaginationInfo, OffsetPaginationInput
 from strawberry_django.pagination import OffsetPaginated as PlainOffsetPaginated
 
 from backend.platform.errors import ErrorCode
+from schema.adapters import describe
+
+describe(
+    OffsetPaginationInput,
+    "Which page of a list to read. A `limit` over 100 (the server's GRAPHQL_MAX_PAGE_SIZE) or a "
+    "negative `offset` or `limit` is refused with BAD_USER_INPUT.",
+    offset="How many items to skip from the start of the list.",
+    limit="How many items to return: 20 when omitted (GRAPHQL_DEFAULT_PAGE_SIZE), at most 100.",
+)
+describe(
+    OffsetPaginationInfo,
+    "The page a list answered with.",
+    offset="How many items were skipped.",
+    limit="How many items the page holds at most (the default when none was asked for).",
+)
 
 # UNSET, not None: the argument has no default in the schema, as strawberry-django declares it.
 NO_PAGINATION: OffsetPaginationInput | None = strawberry.UNSET
@@ -75,3 +90,12 @@ class ValidCursors(FieldExtension):
                     extensions={"code": ErrorCode.BAD_USER_INPUT},
                 )
         return next_(source, info, **kwargs)
+
+
+describe(
+    OffsetPaginated,
+    "One page of a list, with the total number of items in the whole list.",
+    page_info="The offset and limit this page was read with.",
+    total_count="How many items the whole list holds, across all pages.",
+    results="The items of this page, in the list's order.",
+)

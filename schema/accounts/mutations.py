@@ -1,3 +1,5 @@
+from typing import Annotated
+
 import strawberry
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -6,7 +8,11 @@ from backend.platform import ratelimit
 from backend.platform.addresses import client_address
 from schema.accounts.inputs import ProfileInput, RegisterInput
 from schema.accounts.types import AuthPayloadType, ProfileType
-from schema.core import SuccessType, given_fields, mutation, user_of
+from schema.core import SuccessType, given_fields, mutation, payload, user_of
+
+RefreshArgument = Annotated[
+    str, strawberry.argument(description="A refresh token from `tokenAuth`, `register` or here.")
+]
 
 
 def _payload(user, refresh: RefreshToken) -> AuthPayloadType:
@@ -15,15 +21,34 @@ def _payload(user, refresh: RefreshToken) -> AuthPayloadType:
 
 @strawberry.type
 class AccountMutations:
-    @mutation(public=True)
-    def register(self, input: RegisterInput) -> AuthPayloadType:
-        """Create an account and sign in to it."""
+    @mutation(
+        public=True,
+        description="Create an account and sign in to it; no token needed. Refused "
+        "(OperationInfo, VALIDATION, one message per field) with `username_taken`, "
+        "`email_taken`, `invalid` (username or e-mail), `blank`, `max_length` or a password "
+        "rule's code (`password_too_short`, `password_too_similar`, `password_too_common`, "
+        "`password_entirely_numeric`).",
+    )
+    def register(
+        self,
+        input: Annotated[RegisterInput, strawberry.argument(description="The new account.")],
+    ) -> payload("RegisterPayload", AuthPayloadType, "The new account's tokens"):
         user = services.register_user(**vars(input))
         return _payload(user, services.tokens_for(user))
 
-    @mutation(public=True)
-    def token_auth(self, info: strawberry.Info, username: str, password: str) -> AuthPayloadType:
-        """Sign in with a username and password. Attempts are limited per username and address."""
+    @mutation(
+        public=True,
+        description="Sign in with a username (any case) and password; no token needed. Wrong "
+        "credentials, or an inactive account, are refused alike (OperationInfo, VALIDATION, "
+        "`field` null, `invalid_credentials`). Attempts are limited per username and per "
+        "address: over the limit, a RATE_LIMITED error with `extensions.retryAfter` (seconds).",
+    )
+    def token_auth(
+        self,
+        info: strawberry.Info,
+        username: Annotated[str, strawberry.argument(description="The account's username.")],
+        password: Annotated[str, strawberry.argument(description="The account's password.")],
+    ) -> payload("TokenAuthPayload", AuthPayloadType, "A new token pair"):
         request = info.context.request
         ratelimit.check_login(request, username)
         user, refresh = services.issue_tokens(
@@ -31,18 +56,40 @@ class AccountMutations:
         )
         return _payload(user, refresh)
 
-    @mutation(public=True)
-    def refresh_token(self, refresh: str) -> AuthPayloadType:
-        """Trade a refresh token for a new pair; the old one stops working."""
+    @mutation(
+        public=True,
+        description="Trade a refresh token for a new pair; the old one stops working (each "
+        "refresh token is good once). No access token needed. An expired, revoked, used or "
+        "malformed token, or one of an inactive account, is refused (OperationInfo, "
+        "VALIDATION on `refresh`, `token_not_valid`).",
+    )
+    def refresh_token(self, refresh: RefreshArgument) -> payload(
+        "RefreshTokenPayload", AuthPayloadType, "A new token pair"
+    ):
         return _payload(*services.refresh_tokens(refresh=refresh))
 
-    @mutation(public=True)
-    def revoke_token(self, refresh: str) -> SuccessType:
-        """Sign out: the refresh token can no longer be used."""
+    @mutation(
+        public=True,
+        description="Sign out: the refresh token can no longer be used (access tokens already "
+        "issued run until they expire). No access token needed. An expired, revoked or "
+        "malformed token is refused (OperationInfo, VALIDATION on `refresh`, "
+        "`token_not_valid`).",
+    )
+    def revoke_token(self, refresh: RefreshArgument) -> payload(
+        "RevokeTokenPayload", SuccessType, "`Success` once revoked"
+    ):
         services.revoke_token(refresh=refresh)
         return SuccessType()
 
-    @mutation()
-    def update_profile(self, info: strawberry.Info, input: ProfileInput) -> ProfileType:
-        """Change the signed-in user's profile and preferences."""
+    @mutation(
+        description="Change your own profile and preferences; only the fields given change. "
+        "UNAUTHENTICATED without a token. Refused (OperationInfo, VALIDATION on the field) "
+        "with `email_taken`, `invalid` (e-mail), `invalid_time_zone`, `max_length` or `null` "
+        "(a null e-mail, time zone or preference).",
+    )
+    def update_profile(
+        self,
+        info: strawberry.Info,
+        input: Annotated[ProfileInput, strawberry.argument(description="The changes.")],
+    ) -> payload("UpdateProfilePayload", ProfileType, "Your profile as stored"):
         return services.update_profile(user=user_of(info), **given_fields(input))

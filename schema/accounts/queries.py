@@ -8,7 +8,9 @@ from schema.permissions import IsAuthenticated
 
 @strawberry.type
 class AccountQueries:
-    @strawberry_django.field(permission_classes=[IsAuthenticated])
+    @strawberry_django.field(
+        permission_classes=[IsAuthenticated],
+        description="The signed-in user's profile. UNAUTHENTICATED without a token.",
+    )
     def me(self, info: strawberry.Info) -> ProfileType:
-        """The signed-in user."""
         return user_of(info)

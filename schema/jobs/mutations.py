@@ -4,7 +4,7 @@ import strawberry
 
 from backend.jobs import exports, ingestion, services
 from backend.platform.errors import field_error
-from schema.core import mutation, user_of
+from schema.core import mutation, payload, user_of
 from schema.jobs.inputs import JobInput
 from schema.jobs.types import JobType
 from schema.tasks.inputs import TaskFilter, TaskInput, task_criteria
@@ -25,17 +25,34 @@ def _record(task: TaskInput) -> dict:
 
 @strawberry.type
 class JobMutations:
-    @mutation()
-    def submit_job(self, info: strawberry.Info, input: JobInput) -> JobType:
-        """Queue a `process` job; follow it with `job(id)` or the `jobProgress` subscription."""
+    @mutation(
+        description="Queue a `process` job; follow it with `job(id)` or the `jobProgress` "
+        "subscription. UNAUTHENTICATED without a token. Refused (OperationInfo, VALIDATION on "
+        "`title`) with `blank` or `max_length`."
+    )
+    def submit_job(
+        self,
+        info: strawberry.Info,
+        input: Annotated[JobInput, strawberry.argument(description="The job.")],
+    ) -> payload("SubmitJobPayload", JobType, "The job queued, PENDING"):
         return services.submit_job(
             actor=user_of(info), title=input.title, description=input.description
         )
 
-    @mutation()
-    def export_tasks(self, info: strawberry.Info, filters: TaskFilter | None = None) -> JobType:
-        """Queue a CSV export of the tasks you see that match `filters` (as in `tasks`), in id
-        order; once it is COMPLETED, its `result.download_url` serves the file to you alone."""
+    @mutation(
+        description="Queue a CSV export of the tasks you see that match `filters` (as in "
+        "`tasks`), in id order; once it is COMPLETED, its `result.download_url` serves the "
+        "file to you alone. UNAUTHENTICATED without a token. Refused (OperationInfo, "
+        "VALIDATION on `filters`) with `invalid_id` when a project or assignee id is not one."
+    )
+    def export_tasks(
+        self,
+        info: strawberry.Info,
+        filters: Annotated[
+            TaskFilter | None,
+            strawberry.argument(description="Which tasks; all you see when omitted."),
+        ] = None,
+    ) -> payload("ExportTasksPayload", JobType, "The export job queued, PENDING"):
         criteria = task_criteria(info, filters)
         if criteria is None:
             raise field_error(

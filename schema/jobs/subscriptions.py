@@ -1,5 +1,6 @@
 import asyncio
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -13,11 +14,18 @@ from schema.permissions import IsAuthenticated
 
 @strawberry.type
 class JobSubscriptions:
-    @strawberry.subscription(permission_classes=[IsAuthenticated])
+    @strawberry.subscription(
+        permission_classes=[IsAuthenticated],
+        description="One of your jobs: its state now, then at each change, until it COMPLETED "
+        "or FAILED (the stream then ends) or is deleted (it ends without a last state); over "
+        "WebSocket. NOT_FOUND, before anything is sent, when "
+        "the job does not exist, is not yours or the id is not one.",
+    )
     async def job_progress(
-        self, info: strawberry.Info, job_id: strawberry.ID
+        self,
+        info: strawberry.Info,
+        job_id: Annotated[strawberry.ID, strawberry.argument(description="The job to follow.")],
     ) -> AsyncGenerator[JobType, None]:
-        """One of your jobs: its state now, then at each change until it finishes."""
         job = parse_id(job_id)
         if job is None:
             raise Job.DoesNotExist(NO_SUCH_JOB)

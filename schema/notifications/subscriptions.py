@@ -12,11 +12,15 @@ from schema.permissions import IsAuthenticated
 
 @strawberry.type
 class NotificationSubscriptions:
-    @strawberry.subscription(permission_classes=[IsAuthenticated])
+    @strawberry.subscription(
+        permission_classes=[IsAuthenticated],
+        description="Each new notification of yours, as it is created; over WebSocket. Refused "
+        "only as any subscription is (RATE_LIMITED). Query `notifications(since:)` after a "
+        "reconnect for those created meanwhile.",
+    )
     async def notification_received(
         self, info: strawberry.Info
     ) -> AsyncGenerator[NotificationType, None]:
-        """Each new notification of yours, as it is created."""
         notifications = for_viewer(info).notifications
         async for notification_id in received_notification_ids(
             consumer=info.context.ws, user=user_of(info)

@@ -1,3 +1,5 @@
+from typing import Annotated
+
 import strawberry
 import strawberry_django
 
@@ -12,15 +14,30 @@ from schema.projects.types import ProjectType
 
 @strawberry.type
 class ProjectQueries:
-    @strawberry.field(permission_classes=[IsAuthenticated])
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Projects you own or are a member of (every project for staff), newest "
+        "first unless ordered. UNAUTHENTICATED without a token; BAD_USER_INPUT for a "
+        "`pagination` out of bounds.",
+    )
     def projects(
         self,
         info: strawberry.Info,
-        filters: ProjectFilter | None = None,
-        order: list[ProjectOrder] | None = None,
-        pagination: OffsetPaginationInput | None = NO_PAGINATION,
+        filters: Annotated[
+            ProjectFilter | None,
+            strawberry.argument(description="Which projects; all when omitted."),
+        ] = None,
+        order: Annotated[
+            list[ProjectOrder] | None,
+            strawberry.argument(
+                description="Sort keys, first key first; newest first when omitted."
+            ),
+        ] = None,
+        pagination: Annotated[
+            OffsetPaginationInput | None,
+            strawberry.argument(description="Which page; the first 20 when omitted."),
+        ] = NO_PAGINATION,
     ) -> OffsetPaginated[ProjectType]:
-        """Projects you own or are a member of."""
         projects = selectors.project_list(
             user=user_of(info),
             search=filters.search if filters else None,
@@ -28,9 +45,16 @@ class ProjectQueries:
         )
         return offset_page(projects, info=info, pagination=pagination)
 
-    @strawberry_django.field(permission_classes=[IsAuthenticated])
-    def project(self, info: strawberry.Info, id: strawberry.ID) -> ProjectType | None:
-        """One project, or null when it does not exist or you may not see it."""
+    @strawberry_django.field(
+        permission_classes=[IsAuthenticated],
+        description="One project, or null when it does not exist, you may not see it or the id "
+        "is not one. UNAUTHENTICATED without a token.",
+    )
+    def project(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The project's id.")],
+    ) -> ProjectType | None:
         project_id = parse_id(id)
         if project_id is None:
             return None

@@ -1,3 +1,5 @@
+from typing import Annotated
+
 import strawberry
 import strawberry_django
 from strawberry_django.relay import DjangoListConnection
@@ -16,18 +18,33 @@ from schema.permissions import IsAuthenticated
 from schema.tasks.inputs import TaskFilter, TaskOrder, task_criteria
 from schema.tasks.types import TaskType
 
+Filters = Annotated[
+    TaskFilter | None, strawberry.argument(description="Which tasks; all you see when omitted.")
+]
+Order = Annotated[
+    list[TaskOrder] | None,
+    strawberry.argument(description="Sort keys, first key first; newest first when omitted."),
+]
+
 
 @strawberry.type
 class TaskQueries:
-    @strawberry.field(permission_classes=[IsAuthenticated])
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Tasks you may see (you created them, are assigned them, or are in their "
+        "project; staff see all), filtered, ordered (newest first by default) and paginated. "
+        "UNAUTHENTICATED without a token; BAD_USER_INPUT for a `pagination` out of bounds.",
+    )
     def tasks(
         self,
         info: strawberry.Info,
-        filters: TaskFilter | None = None,
-        order: list[TaskOrder] | None = None,
-        pagination: OffsetPaginationInput | None = NO_PAGINATION,
+        filters: Filters = None,
+        order: Order = None,
+        pagination: Annotated[
+            OffsetPaginationInput | None,
+            strawberry.argument(description="Which page; the first 20 when omitted."),
+        ] = NO_PAGINATION,
     ) -> OffsetPaginated[TaskType]:
-        """Tasks you may see, filtered, ordered (newest first by default) and paginated."""
         user, criteria = user_of(info), task_criteria(info, filters)
         if criteria is None:
             return offset_page(selectors.no_tasks(), info=info, pagination=pagination)
@@ -42,22 +59,28 @@ class TaskQueries:
         DjangoListConnection[TaskType],
         permission_classes=[IsAuthenticated],
         extensions=[ValidCursors()],
+        description="The same tasks as `tasks`, as a Relay cursor connection for infinite "
+        "scrolling (Apollo's `relayStylePagination`). UNAUTHENTICATED without a token; "
+        "BAD_USER_INPUT for a `first` or `last` over 100 or a cursor the list never gave.",
     )
     def task_connection(
-        self,
-        info: strawberry.Info,
-        filters: TaskFilter | None = None,
-        order: list[TaskOrder] | None = None,
+        self, info: strawberry.Info, filters: Filters = None, order: Order = None
     ) -> list[TaskType]:
-        """The same tasks as a Relay cursor connection, for infinite scrolling."""
         criteria = task_criteria(info, filters)
         if criteria is None:
             return selectors.no_tasks()
         return selectors.task_list(user=user_of(info), ordering=ordering_keys(order), **criteria)
 
-    @strawberry_django.field(permission_classes=[IsAuthenticated])
-    def task(self, info: strawberry.Info, id: strawberry.ID) -> TaskType | None:
-        """One task, or null when it does not exist or you may not see it."""
+    @strawberry_django.field(
+        permission_classes=[IsAuthenticated],
+        description="One task, or null when it does not exist, you may not see it or the id is "
+        "not one. UNAUTHENTICATED without a token.",
+    )
+    def task(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The task's id.")],
+    ) -> TaskType | None:
         task_id = parse_id(id)
         if task_id is None:
             return None

@@ -19,23 +19,32 @@ from schema.tasks.types import TaskType
 
 @strawberry.enum(name="TaskChangeKind", description="What happened to a task.")
 class TaskChangeKindEnum(Enum):
-    CREATED = EventKind.TASK_CREATED.value
-    UPDATED = EventKind.TASK_UPDATED.value
-    ASSIGNED = EventKind.TASK_ASSIGNED.value
-    DELETED = EventKind.TASK_DELETED.value
-    COMMENTED = EventKind.TASK_COMMENTED.value
+    CREATED = strawberry.enum_value(EventKind.TASK_CREATED.value, description="It was created.")
+    UPDATED = strawberry.enum_value(
+        EventKind.TASK_UPDATED.value,
+        description="A field other than the assignee changed (its project too).",
+    )
+    ASSIGNED = strawberry.enum_value(
+        EventKind.TASK_ASSIGNED.value, description="Its assignee changed."
+    )
+    DELETED = strawberry.enum_value(
+        EventKind.TASK_DELETED.value, description="It was deleted: `task` is null."
+    )
+    COMMENTED = strawberry.enum_value(
+        EventKind.TASK_COMMENTED.value, description="Someone commented on it."
+    )
 
 
-@strawberry.type(name="TaskChange")
+@strawberry.type(name="TaskChange", description="Something happened to a task you may see.")
 class TaskChangeType(SharedAcrossViewers):
-    """Something happened to a task you may see."""
-
     # Who may see the task was decided per subscriber (TaskEventFilter), and the Task, Project
     # and User types show every viewer the same fields: one result serves every subscriber.
     event_id: strawberry.Private[str]
-    kind: TaskChangeKindEnum
-    task_id: strawberry.ID
-    project_id: strawberry.ID | None
+    kind: TaskChangeKindEnum = strawberry.field(description="What happened.")
+    task_id: strawberry.ID = strawberry.field(description="The task's id, even once deleted.")
+    project_id: strawberry.ID | None = strawberry.field(
+        description="The task's project at the time; null for a personal task."
+    )
     actor_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The task now; null once deleted.")
@@ -51,7 +60,12 @@ class TaskChangeType(SharedAcrossViewers):
 
 @strawberry.type
 class TaskSubscriptions:
-    @strawberry.subscription(permission_classes=[IsAuthenticated])
+    @strawberry.subscription(
+        permission_classes=[IsAuthenticated],
+        description="Changes to the tasks you may see, as they happen, narrowed by the "
+        "arguments given; over WebSocket. NOT_FOUND, before anything is sent, when `projectId` "
+        "names a project you are not in (or is not an id).",
+    )
     async def task_changed(
         self,
         info: strawberry.Info,
@@ -70,7 +84,6 @@ class TaskSubscriptions:
             ),
         ] = None,
     ) -> AsyncGenerator[TaskChangeType, None]:
-        """Changes to the tasks you may see, as they happen, narrowed by the arguments given."""
         project = None
         if project_id is not None:
             project = parse_id(project_id)
