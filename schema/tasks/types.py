@@ -63,10 +63,11 @@ class ActivityType:
         "`project`, `assignee`, ...); empty for CREATED and COMMENTED."
     )
     old_value: auto = strawberry.field(
-        description="The value before, as text (ISO 8601 for dates; empty when there was none)."
+        description="The value before, as text: a status or priority as stored (`in_progress`), "
+        "a date in ISO 8601, a user by username, a project by name; empty for none."
     )
     new_value: auto = strawberry.field(
-        description="The value after, as text (ISO 8601 for dates; empty when there is none)."
+        description="The value after, in the same form as `oldValue`; empty for none."
     )
     created_at: auto = strawberry.field(description="When it happened.")
 
