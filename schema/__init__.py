@@ -31,9 +31,12 @@ from schema.text import StorableText
 ANY_OPERATION = (
     "Send `Authorization: Bearer <access token>` (from `tokenAuth`); a bad or expired token is "
     "refused with HTTP 401 and UNAUTHENTICATED whatever the operation. Every error carries "
-    "`extensions.code`: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED (also for a document "
-    "over the depth, alias, token or field limits), RATE_LIMITED (with "
-    "`extensions.retryAfter`), INTERNAL_SERVER_ERROR."
+    "`extensions.code`; besides those each field names, any operation may answer "
+    "GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED (also for a document over the depth, "
+    "alias, token or field limits), BAD_REQUEST, BAD_USER_INPUT (a variable that does not fit "
+    "its type, text with a NUL character), PERSISTED_QUERY_NOT_FOUND, "
+    "PERSISTED_QUERY_NOT_IN_LIST, RATE_LIMITED (with `extensions.retryAfter`), "
+    "SERVICE_UNAVAILABLE and INTERNAL_SERVER_ERROR (the README's table lists them all)."
 )
 
 
