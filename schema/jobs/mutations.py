@@ -63,13 +63,17 @@ class JobMutations:
     @mutation(
         description="Queue an `ingest` job creating up to 1,000 tasks, each checked as "
         "createTask would; the job's `result` counts them (`total`, `imported`, `failed`) and "
-        "lists why records were refused (`errors`: index, field, message, code). More than "
-        "1,000 records are refused with the code `too_many_records`."
+        "lists why records were refused (`errors`: index, field, message, code). "
+        "UNAUTHENTICATED without a token. Refused (OperationInfo, VALIDATION) with "
+        "`too_many_records` or `required` (none) on `records`, `too_long` on `idempotencyKey`."
     )
     def import_tasks(
         self,
         info: strawberry.Info,
-        records: list[TaskInput],
+        records: Annotated[
+            list[TaskInput],
+            strawberry.argument(description="The tasks to create, 1 to 1,000, as `createTask`'s."),
+        ],
         idempotency_key: Annotated[
             str | None,
             strawberry.argument(
@@ -77,7 +81,7 @@ class JobMutations:
                 "job and imports nothing twice."
             ),
         ] = None,
-    ) -> JobType:
+    ) -> payload("ImportTasksPayload", JobType, "The import job, PENDING when new"):
         job, _ = ingestion.submit_ingestion(
             actor=user_of(info),
             records=[_record(task) for task in records],

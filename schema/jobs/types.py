@@ -10,9 +10,9 @@ JobKindEnum = strawberry.enum(JobKind, name="JobKind", description="What a job d
 describe_values(
     JobKindEnum,
     PROCESS="Simulated work that takes a while (`submitJob`).",
-    INGEST="An import of tasks from a file.",
+    INGEST="An import of tasks (`importTasks`); `result` counts and explains them.",
     EXPORT="A CSV file of tasks (`exportTasks`); `result.download_url` serves it.",
-    REPORT="A report on tasks.",
+    REPORT="A task report computed in the background (`requestReport`); `result` holds it.",
 )
 JobStatusEnum = strawberry.enum(
     JobStatus, name="JobStatus", description="PENDING -> PROCESSING -> COMPLETED | FAILED."

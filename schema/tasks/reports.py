@@ -12,12 +12,15 @@ from backend.platform.errors import ErrorCode
 from backend.tasks import reports
 from backend.tasks.models import TaskPriority, TaskStatus
 from schema import response_cache
-from schema.core import mutation, user_of
+from schema.core import mutation, payload, user_of
 from schema.jobs.types import JobType
 from schema.permissions import IsAuthenticated
 from schema.tasks.inputs import TaskFilter, task_criteria
 from schema.tasks.types import TaskPriorityEnum, TaskStatusEnum
 
+Filters = Annotated[
+    TaskFilter | None, strawberry.argument(description="Which tasks; all you see when omitted.")
+]
 TopProjects = Annotated[
     int | None,
     strawberry.argument(
@@ -29,37 +32,31 @@ TopProjects = Annotated[
 ]
 
 
-@strawberry.type(name="StatusCount")
+@strawberry.type(name="StatusCount", description="How many tasks of a report are in one status.")
 class StatusCountType:
-    """How many tasks are in one status."""
-
-    status: TaskStatusEnum
+    status: TaskStatusEnum = strawberry.field(description="The status.")
     count: int = strawberry.field(description="Tasks in this status.")
 
 
-@strawberry.type(name="PriorityCount")
+@strawberry.type(name="PriorityCount", description="How many tasks of a report have one priority.")
 class PriorityCountType:
-    """How many tasks have one priority."""
-
-    priority: TaskPriorityEnum
+    priority: TaskPriorityEnum = strawberry.field(description="The priority.")
     count: int = strawberry.field(description="Tasks with this priority.")
 
 
-@strawberry.type(name="ProjectTaskCount")
+@strawberry.type(name="ProjectTaskCount", description="One project's share of a report.")
 class ProjectTaskCountType:
-    """One project's share of a report."""
-
-    project_id: strawberry.ID
+    project_id: strawberry.ID = strawberry.field(description="The project's id.")
     name: str = strawberry.field(description="The project's name.")
     count: int = strawberry.field(description="Its tasks in the report.")
     completed: int = strawberry.field(description="Of those, completed.")
     overdue: int = strawberry.field(description="Of those, open and past their due date.")
 
 
-@strawberry.type(name="TaskReport")
+@strawberry.type(
+    name="TaskReport", description="Counts over every task you see that matches the filters."
+)
 class TaskReportType:
-    """Counts over every task you see that matches the filters."""
-
     total: int = strawberry.field(description="Every task in the report.")
     completed: int = strawberry.field(description="Tasks in status COMPLETED.")
     pending: int = strawberry.field(description="Tasks in status PENDING.")
@@ -118,15 +115,18 @@ def _top_projects(value: int | None) -> int:
 
 @strawberry.type
 class ReportQueries:
-    @strawberry.field(permission_classes=[IsAuthenticated])
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Counts over the tasks you see that match the filters (the `tasks` "
+        "filters): by status, priority and project, and how many are overdue. UNAUTHENTICATED "
+        "without a token; BAD_USER_INPUT for a `topProjects` out of bounds.",
+    )
     def task_report(
         self,
         info: strawberry.Info,
-        filters: TaskFilter | None = None,
+        filters: Filters = None,
         top_projects: TopProjects = None,
     ) -> TaskReportType:
-        """Counts over the tasks you see that match the filters (the `tasks` filters): by
-        status, priority and project, and how many are overdue."""
         top, criteria = _top_projects(top_projects), task_criteria(info, filters)
         if criteria is None:
             return TaskReportType.of(reports.empty_report())
@@ -140,16 +140,19 @@ class ReportQueries:
 
 @strawberry.type
 class ReportMutations:
-    @mutation()
+    @mutation(
+        description="Compute `taskReport` in the background, as a `report` job: follow it "
+        "with `jobProgress`; its `result` holds the report, and a REPORT_READY notification "
+        "arrives when it is done. UNAUTHENTICATED without a token. Refused (OperationInfo, "
+        "VALIDATION) with `invalid_id` on `filters` when a project or assignee id is not one, "
+        "`invalid_top_projects` on `topProjects`."
+    )
     def request_report(
         self,
         info: strawberry.Info,
-        filters: TaskFilter | None = None,
+        filters: Filters = None,
         top_projects: TopProjects = None,
-    ) -> JobType:
-        """Compute `taskReport` in the background, as a `report` job: follow it with
-        `jobProgress`; its `result` holds the report, and a REPORT_READY notification
-        arrives when it is done."""
+    ) -> payload("RequestReportPayload", JobType, "The report job queued, PENDING"):
         criteria = task_criteria(info, filters)
         if criteria is None:
             raise ValidationError({"filters": ValidationError("No such id.", code="invalid_id")})
