@@ -11,7 +11,6 @@ from CSRF, so a session cookie would let any web page act for its visitor. Under
 own application (`GraphQLApp`), routed before Django's middleware, whose headers it sets itself.
 """
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -37,22 +36,15 @@ from strawberry.types.graphql import OperationType
 from backend.platform import authentication, ratelimit, redis
 from backend.platform.errors import ErrorCode, code_for_status
 from schema import persisted_queries, response_cache
-from schema.text import first_surrogate
-
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-JSON = "application/json"
-
-
-class RequestError(Exception):
-    """The request cannot be executed; `status` is used with graphql-response+json."""
-
-    def __init__(
-        self, message: str, status: int = 400, headers: dict | None = None, code: str = ""
-    ):
-        super().__init__(message)
-        self.status = status
-        self.headers = headers or {}
-        self.code = code
+from schema.http_requests import (
+    GRAPHQL_RESPONSE,
+    JSON,
+    RequestError,
+    check_operation,
+    check_parameters,
+    negotiate,
+    parameters,
+)
 
 
 @dataclass
@@ -101,34 +93,6 @@ class Answer:
         return f"{self.media_type}; charset=utf-8"
 
 
-def negotiate(accept_header: str) -> str | None:
-    """The response media type for an Accept header, or None when we can offer none."""
-    if not accept_header.strip():
-        return JSON
-    accepted = {}
-    for part in accept_header.split(","):
-        media_type, *params = (piece.strip() for piece in part.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media_type:
-            accepted[media_type.lower()] = quality
-    graphql_q = accepted.get(GRAPHQL_RESPONSE, 0.0)
-    json_q = max(
-        accepted.get(JSON, 0.0), accepted.get("application/*", 0.0), accepted.get("*/*", 0.0)
-    )
-    if graphql_q > 0 and graphql_q >= json_q:
-        return GRAPHQL_RESPONSE
-    if json_q > 0:
-        return JSON
-    return None
-
-
 class GraphQLEndpoint:
     """Serves a schema over GET and POST, and GraphiQL to browsers."""
 
@@ -162,7 +126,7 @@ class GraphQLEndpoint:
             if token is not None:
                 # Who is asking, for the rate limit and the cache: the token proves it.
                 request.user = TokenUser(token)
-            params = _parameters(request)
+            params = parameters(request)
             if isinstance(params, list):
                 return await self._batch(request, token, params, media_type, in_thread)
             return await self._one(request, token, params, media_type, in_thread)
@@ -177,7 +141,7 @@ class GraphQLEndpoint:
             await persisted_queries.resolve(params)
         except persisted_queries.PersistedQueryError as error:
             raise RequestError(str(error), error.status, code=error.code) from None
-        _check_operation(params)
+        check_operation(params)
         try:
             await ratelimit.acheck_request(request)
         except ratelimit.RateLimited as limited:
@@ -202,7 +166,7 @@ class GraphQLEndpoint:
             try:
                 if not isinstance(params, dict):
                     raise RequestError("Each operation of a batch must be a JSON object.")
-                _check_parameters(params)
+                check_parameters(params)
                 answer = await self._one(request, token, params, JSON, in_thread)
             except RequestError as error:
                 answer = _refusal(error, JSON)
@@ -260,65 +224,6 @@ def _token(request: GraphQLRequest):
     """The verified access token of the Authorization header; None without the header."""
     header = request.headers.get("authorization")
     return None if header is None else authentication.bearer_access_token(header)
-
-
-def _parameters(request: GraphQLRequest) -> dict | list:
-    """The request's parameters; a list for a batch (each element checked on its own)."""
-    if request.method == "GET":
-        params = {name: request.query_params.get(name) for name in ("query", "operationName")}
-        for name in ("variables", "extensions"):
-            raw = request.query_params.get(name)
-            params[name] = _decode_json(raw, name) if raw else None
-    else:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type != JSON:
-            got = content_type or "no content type"
-            raise RequestError(f"Send the request as {JSON} (got {got}).", 415)
-        if request.body is None:
-            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-            raise RequestError(f"The request body is larger than {limit} bytes.", 413)
-        if not request.body:
-            raise RequestError("The request body is empty; send a JSON object with a query.")
-        params = _decode_json(request.body, "body")
-        if isinstance(params, list):
-            return params
-        if not isinstance(params, dict):
-            raise RequestError("The request body must be a JSON object.")
-    _check_parameters(params)
-    return params
-
-
-def _check_parameters(params: dict) -> None:
-    for name, kind, description in (
-        ("query", str, "a string"),
-        ("operationName", str, "a string or null"),
-        ("variables", dict, "an object or null"),
-        ("extensions", dict, "an object or null"),
-    ):
-        value = params.get(name)
-        if value is not None and not isinstance(value, kind):
-            raise RequestError(f"The '{name}' parameter must be {description}.")
-    # Lone surrogates (JSON's "\ud800") are not Unicode text: nothing could store them, and an
-    # error message quoting one could not even be encoded.
-    surrogate = first_surrogate(params)
-    if surrogate is not None:
-        raise RequestError(surrogate)
-
-
-def _check_operation(params: dict) -> None:
-    if params.get("query") is None:
-        raise RequestError("No GraphQL document found: the 'query' parameter is missing.")
-
-
-def _decode_json(raw, name):
-    what = "request body" if name == "body" else f"'{name}' parameter"
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise RequestError(f"The {what} is not valid JSON.") from None
-    except RecursionError:
-        # A few kilobytes of `[[[[...` exhaust Python's stack in the JSON decoder.
-        raise RequestError(f"The {what} nests too deeply.") from None
 
 
 def _is_request_error(result) -> bool:
