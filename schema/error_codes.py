@@ -7,21 +7,11 @@ exception a resolver raised. The list is backend.platform.errors.ErrorCode, shar
 
 from collections.abc import Iterator
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
-from backend.platform.errors import ConflictError, ErrorCode
+from backend.platform.errors import ErrorCode, refusal_code
 from backend.platform.ratelimit import RateLimited
-
-# What a resolver may raise, most specific first (ConflictError is a ValidationError).
-RAISED = (
-    (ConflictError, ErrorCode.CONFLICT),
-    (ValidationError, ErrorCode.BAD_USER_INPUT),
-    (ObjectDoesNotExist, ErrorCode.NOT_FOUND),
-    (PermissionDenied, ErrorCode.FORBIDDEN),
-    (RateLimited, ErrorCode.RATE_LIMITED),
-)
 
 
 def error_code(error: GraphQLError) -> str:
@@ -35,9 +25,10 @@ def error_code(error: GraphQLError) -> str:
         if error.message.startswith("Variable '$"):
             return ErrorCode.BAD_USER_INPUT
         return ErrorCode.GRAPHQL_VALIDATION_FAILED
-    for kind, code in RAISED:
-        if isinstance(original, kind):
-            return code
+    if isinstance(original, RateLimited):
+        return ErrorCode.RATE_LIMITED
+    if code := refusal_code(original):
+        return code
     # Strawberry's refusal of a Relay `first`/`last` over the maximum (test_error_codes.py pins
     # the wording): the client's input, not our bug.
     if isinstance(original, ValueError) and error.message.startswith("Argument '"):
@@ -60,6 +51,17 @@ def with_codes(errors: list[GraphQLError] | None) -> None:
 class ErrorCodes(SchemaExtension):
     """Adds the codes once a result is known: at the end of an operation, and on each result of
     a subscription before it is sent."""
+
+    def on_validate(self) -> Iterator[None]:
+        # Validation rules word some refusals like a variable's coercion ("Variable '$status'
+        # of type ... used in position expecting ..."): tagged here, where they are known to
+        # come from validation.
+        yield
+        for error in self.execution_context.pre_execution_errors or ():
+            error.extensions = {
+                "code": ErrorCode.GRAPHQL_VALIDATION_FAILED,
+                **(error.extensions or {}),
+            }
 
     def on_operation(self) -> Iterator[None]:
         yield

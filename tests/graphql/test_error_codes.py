@@ -35,6 +35,12 @@ def test_a_variable_of_the_wrong_type(as_alice):
     assert codes(as_alice, query, {"id": {"not": "an id"}}) == [ErrorCode.BAD_USER_INPUT]
 
 
+def test_a_variable_declared_with_the_wrong_type_fails_validation(as_alice):
+    """graphql-core words this validation rule like a coercion ("Variable '$status' ...")."""
+    query = "query ($status: TaskStatus) { tasks(filters: {status: $status}) { totalCount } }"
+    assert codes(as_alice, query, {"status": "PENDING"}) == [ErrorCode.GRAPHQL_VALIDATION_FAILED]
+
+
 def test_no_token(anonymous):
     assert codes(anonymous, "{ tasks { totalCount } }") == [ErrorCode.UNAUTHENTICATED]
 
