@@ -39,20 +39,28 @@ there, by name, rather than as a slower or wrong answer.
    from the documented `get_object_definition`, an enum's from its `__strawberry_definition__`
    (`StrawberryEnumDefinition.values`). tests/graphql/test_schema_descriptions.py fails on any
    description that does not reach the schema.
+8. `CountedConnection`: strawberry-django's `DjangoListConnection.total_count` may answer null
+   (for a list that is not a QuerySet) and is declared `Int`; over the QuerySets Stride returns
+   it never is. A subclass calls it as it stands (Strawberry leaves a field's resolver a plain
+   method of its class): it reads the count the page query computed alongside its rows, or runs
+   one COUNT. Only the declared type changes, to `Int!`.
 """
 
 import json
 from collections.abc import Awaitable, Callable
 
+import strawberry
 import strawberry_django
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import cached_property
 from graphql import print_ast
+from strawberry import relay
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import get_object_definition
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.optimizer import DjangoOptimizerExtension
+from strawberry_django.relay import DjangoListConnection
 
 
 class ModelAttributeField(StrawberryDjangoField):
@@ -176,3 +184,10 @@ def describe_values(enum, description: str | None = None, **values: str) -> None
     by_name = {value.name: value for value in definition.values}
     for name, text in values.items():
         by_name[name].description = text
+
+
+@strawberry.type
+class CountedConnection(DjangoListConnection[relay.NodeType]):
+    @strawberry.field(description="How many items the whole list holds, across all pages.")
+    def total_count(self) -> int:
+        return super().total_count()

@@ -2,9 +2,9 @@ from typing import Annotated
 
 import strawberry
 import strawberry_django
-from strawberry_django.relay import DjangoListConnection
 
 from backend.tasks import selectors
+from schema.adapters import CountedConnection
 from schema.core import parse_id, user_of
 from schema.ordering import ordering_keys
 from schema.pagination import (
@@ -25,6 +25,15 @@ Order = Annotated[
     list[TaskOrder] | None,
     strawberry.argument(description="Sort keys, first key first; newest first when omitted."),
 ]
+
+
+@strawberry.type(
+    name="TaskConnection",
+    description="A page of tasks as a Relay cursor connection: `edges`, "
+    "`pageInfo` to ask for the next page, `totalCount` across all pages.",
+)
+class TaskConnection(CountedConnection[TaskType]):
+    pass
 
 
 @strawberry.type
@@ -56,7 +65,7 @@ class TaskQueries:
         )
 
     @strawberry_django.connection(
-        DjangoListConnection[TaskType],
+        TaskConnection,
         permission_classes=[IsAuthenticated],
         extensions=[ValidCursors()],
         description="The same tasks as `tasks`, as a Relay cursor connection for infinite "

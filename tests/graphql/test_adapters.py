@@ -5,6 +5,9 @@ extensions, and still loaded when the optimizer did not load them; the optimizer
 not a field middleware.
 """
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from backend.tasks.models import Task
 from backend.tasks.selectors import COMMENT_COUNT
 from backend.tasks.services import add_comment
@@ -89,3 +92,20 @@ def test_an_annotation_is_read_from_the_instance_and_computed_without_one(task):
     assert comment_count.get_result(annotated, None, [], {}) == 0
     add_comment(actor=task.created_by, task_id=task.id, content="First")
     assert comment_count.get_result(Task.objects.get(id=task.id), None, [], {}) == 1
+
+
+def test_a_connection_counts_in_its_page_query_and_is_never_null(as_alice, alice, task):
+    """`CountedConnection` keeps strawberry-django's count: read from the page's own query
+    (one query besides the user's), or one COUNT for an empty page; declared non-null."""
+    introspection = '{ __type(name: "TaskConnection") { fields { name type { kind } } } }'
+    fields = as_alice.data(introspection)["__type"]["fields"]
+    assert {field["name"]: field["type"]["kind"] for field in fields}["totalCount"] == "NON_NULL"
+    query = (
+        "query ($status: [TaskStatus!]) { taskConnection(filters: {status: $status}) "
+        "{ totalCount edges { node { id } } } }"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        page = as_alice.data(query)["taskConnection"]
+    assert (page["totalCount"], len(page["edges"]), len(queries)) == (1, 1, 2)
+    empty = as_alice.data(query, {"status": ["COMPLETED"]})["taskConnection"]
+    assert (empty["totalCount"], empty["edges"]) == (0, [])
