@@ -4,42 +4,99 @@ from typing import Annotated
 
 import strawberry
 import strawberry_django
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from strawberry.extensions import FieldExtension
-from strawberry_django.fields.types import OperationInfo, OperationMessage
+from strawberry.utils.str_converters import to_camel_case
 
-from backend.platform.errors import field_error
+from backend.platform.errors import MEANINGS, ErrorCode, field_error, refusal_code
 from backend.platform.ids import parse_id
-from schema.adapters import describe, describe_values
+from schema.adapters import describe_values
 from schema.permissions import IsAuthenticated
 
-describe(
-    OperationInfo,
-    "Why a mutation was refused: nothing was changed. One message per problem, each naming "
-    "the input field it concerns, to show beside a form field.",
-    messages="The problems found, at least one.",
+ErrorCodeType = strawberry.enum(
+    ErrorCode,
+    name="ErrorCode",
+    description="What went wrong, for clients to branch on: the `kind` of an `OperationMessage`, "
+    "the `extensions.code` of every error in `errors`, and the `code` of REST's error bodies. "
+    "One list for every door; a message may change, a code does not.",
 )
-describe(
-    OperationMessage,
-    "One reason a mutation was refused.",
-    kind="What kind of problem it is: VALIDATION, ERROR (not found) or PERMISSION.",
-    message="A sentence for people; it may change, `code` does not.",
-    field="The input field concerned, in camelCase as sent (`projectId`, `version`), or null "
-    "when it concerns the input as a whole (wrong credentials).",
-    code="A stable code to branch on: `not_found`, `permission_denied`, `invalid_id`, "
-    "`stale_version`, or the rule broken (`blank`, `max_length`, `invalid`, `username_taken`, "
-    "`project_not_found`, ...; each mutation lists its own).",
+describe_values(ErrorCodeType, **{code.name: text for code, text in MEANINGS.items()})
+
+
+@strawberry.type(name="OperationMessage", description="One reason a mutation was refused.")
+class RefusalMessage:
+    kind: ErrorCodeType = strawberry.field(
+        description="What kind of refusal it is, from the list every door uses: "
+        "BAD_USER_INPUT (a value), NOT_FOUND, FORBIDDEN, CONFLICT (a stale `version`), "
+        "UNAUTHENTICATED (wrong credentials) or PAYLOAD_TOO_LARGE."
+    )
+    message: str = strawberry.field(
+        description="A sentence for people; it may change, `code` does not."
+    )
+    field: str | None = strawberry.field(
+        description="The input field concerned, in camelCase as sent (`projectId`, `version`), "
+        "or null when it concerns the input as a whole (wrong credentials, not found)."
+    )
+    code: str = strawberry.field(
+        description="The rule broken, stable, to branch on or translate: `not_found`, "
+        "`permission_denied`, `invalid_id`, `stale_version`, `invalid_credentials`, `blank`, "
+        "`max_length`, `invalid`, `username_taken`, `project_not_found`, ... (each mutation "
+        "lists its own; REST's `field_errors` carry the same messages)."
+    )
+
+
+@strawberry.type(
+    name="OperationInfo",
+    description="Why a mutation was refused: nothing was changed. One message per problem, each "
+    "naming the input field it concerns, to show beside a form field.",
 )
-describe_values(
-    OperationMessage.Kind,
-    "What kind of problem an `OperationMessage` reports.",
-    VALIDATION="A value is refused (`field` names it, or null for the input as a whole); also "
-    "a stale `version` (`code: stale_version`).",
-    ERROR="The object named does not exist, or you may not see it (`code: not_found`): the same "
-    "answer either way, so that nothing leaks.",
-    PERMISSION="You see the object but may not do this to it (`code: permission_denied`).",
-    INFO="Not sent by Stride (declared by strawberry-django).",
-    WARNING="Not sent by Stride (declared by strawberry-django).",
-)
+class Refusal:
+    messages: list[RefusalMessage] = strawberry.field(
+        description="The problems found, at least one."
+    )
+
+
+def _refusal_messages(error: Exception) -> list[RefusalMessage]:
+    kind = refusal_code(error)
+    if isinstance(error, ObjectDoesNotExist):
+        message = "Not found: it does not exist or you may not see it."
+        return [RefusalMessage(kind=kind, message=message, field=None, code="not_found")]
+    if isinstance(error, PermissionDenied):
+        message = str(error) or "You may not do this."
+        return [RefusalMessage(kind=kind, message=message, field=None, code="permission_denied")]
+    return [
+        RefusalMessage(
+            kind=kind,
+            message=problem.message % problem.params if problem.params else problem.message,
+            field=None if field == NON_FIELD_ERRORS else to_camel_case(field),
+            code=problem.code or "invalid",
+        )
+        for field, problems in error.update_error_dict({}).items()
+        for problem in problems
+    ]
+
+
+class RefusalsAsData(FieldExtension):
+    """A mutation refused by a service (ValidationError, PermissionDenied, DoesNotExist) answers
+    `OperationInfo` data, with the code REST would give the same refusal; anything else stays an
+    error. Each mutation's service runs in its own transaction, so nothing was changed."""
+
+    def resolve(self, next_, source, info, **kwargs):
+        try:
+            return next_(source, info, **kwargs)
+        except (ValidationError, PermissionDenied, ObjectDoesNotExist) as error:
+            return Refusal(messages=_refusal_messages(error))
+
+    async def resolve_async(self, next_, source, info, **kwargs):
+        try:
+            return await next_(source, info, **kwargs)
+        except (ValidationError, PermissionDenied, ObjectDoesNotExist) as error:
+            return Refusal(messages=_refusal_messages(error))
 
 
 def decode_id(value: strawberry.ID | None, *, field: str) -> int | None:
@@ -61,37 +118,15 @@ def given_fields(data) -> dict:
     return {name: value for name, value in vars(data).items() if value is not strawberry.UNSET}
 
 
-class StableErrorCodes(FieldExtension):
-    """Give every `OperationInfo` message a code clients can branch on.
-
-    strawberry-django reports a missing object (`ObjectDoesNotExist`) as kind ERROR with
-    Django's wording ("Task matching query does not exist.") and no code, and a refusal
-    (`PermissionDenied`) without a code; field names it already turns into camelCase.
-    """
-
-    def resolve(self, next_, source, info, **kwargs):
-        result = next_(source, info, **kwargs)
-        if isinstance(result, OperationInfo):
-            for message in result.messages:
-                if message.code is not None:
-                    continue
-                if message.kind is OperationMessage.Kind.ERROR:
-                    message.code = "not_found"
-                    message.message = "Not found: it does not exist or you may not see it."
-                elif message.kind is OperationMessage.Kind.PERMISSION:
-                    message.code = "permission_denied"
-        return result
-
-
 def mutation(*, public: bool = False, **kwargs):
-    """A mutation whose Django errors come back as `OperationInfo` data, not server errors.
+    """A mutation whose refusals come back as `OperationInfo` data, not errors.
 
     Signed-in users only, unless `public`: without a token, an UNAUTHENTICATED error.
     """
     return strawberry_django.mutation(
-        handle_django_errors=True,
+        handle_django_errors=False,
         permission_classes=[] if public else [IsAuthenticated],
-        extensions=[StableErrorCodes()],
+        extensions=[RefusalsAsData()],
         **kwargs,
     )
 
@@ -99,7 +134,7 @@ def mutation(*, public: bool = False, **kwargs):
 def payload(name: str, result: type, description: str):
     """A mutation's answer type: `result`, or `OperationInfo` when the mutation is refused."""
     return Annotated[
-        result | OperationInfo,
+        result | Refusal,
         strawberry.union(
             name, description=f"{description}, or `OperationInfo` when the mutation is refused."
         ),

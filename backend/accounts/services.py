@@ -12,7 +12,7 @@ from backend import events
 from backend.accounts.models import User
 from backend.events import DomainEvent, EventKind
 from backend.platform import backoff
-from backend.platform.errors import field_error
+from backend.platform.errors import InvalidCredentials, field_error
 
 PROFILE_FIELDS = (
     "first_name",
@@ -104,7 +104,7 @@ def update_profile(*, user: User, **changes) -> User:
 
 @sensitive_variables("password")
 def check_credentials(*, username: str, password: str, address: str | None = None) -> User:
-    """The active user these credentials belong to; ValidationError when there is none.
+    """The active user these credentials belong to; InvalidCredentials when there is none.
 
     From a client `address`, failures back off exponentially per username and address
     (RateLimited), and a success clears them."""
@@ -114,7 +114,7 @@ def check_credentials(*, username: str, password: str, address: str | None = Non
     if user is None:
         if address is not None:
             backoff.failed(username, address)
-        raise ValidationError(
+        raise InvalidCredentials(
             "No active account found with the given credentials.", code="invalid_credentials"
         )
     if address is not None:

@@ -1,8 +1,9 @@
 """One exception handler for the REST layer: every error is
 {"error": ..., "code": ..., "field_errors": {...}}, `code` from backend.platform.errors.ErrorCode.
 
-Services raise Django's ValidationError (400; ConflictError is 409), PermissionDenied (403)
-and DoesNotExist (404: a forbidden object is never told apart from a missing one). A body over
+Services raise Django's ValidationError (400; ConflictError is 409, InvalidCredentials 401),
+PermissionDenied (403) and DoesNotExist (404: a forbidden object is never told apart from a
+missing one), as backend.platform.errors.REFUSALS lists them for every door. A body over
 DATA_UPLOAD_MAX_MEMORY_SIZE, which DRF's JSON parser enforces through Django, is a 413. Anything
 else is unexpected: a 500 in the same shape, naming only the request id it was logged under.
 """
@@ -21,7 +22,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from backend.platform import incidents
-from backend.platform.errors import ConflictError, ErrorCode, TooLargeError, code_for_status
+from backend.platform.errors import (
+    ConflictError,
+    ErrorCode,
+    InvalidCredentials,
+    TooLargeError,
+    code_for_status,
+)
 from backend.platform.ratelimit import RateLimited
 
 NON_FIELD_KEYS = {NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY}
@@ -50,6 +57,8 @@ def _as_api_exception(exc):
         return RequestTooLarge(as_serializer_error(exc))
     if isinstance(exc, ConflictError):
         return Conflict(as_serializer_error(exc))
+    if isinstance(exc, InvalidCredentials):
+        return exceptions.AuthenticationFailed(" ".join(exc.messages))
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, ObjectDoesNotExist | Http404):

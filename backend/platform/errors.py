@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 
 
 class ConflictError(ValidationError):
@@ -11,6 +11,11 @@ class ConflictError(ValidationError):
 
 class TooLargeError(ValidationError):
     """The request holds more than Stride takes at once (a REST 413, a GraphQL message)."""
+
+
+class InvalidCredentials(ValidationError):
+    """Wrong credentials or an inactive account, told apart from neither (a REST 401, a GraphQL
+    UNAUTHENTICATED refusal)."""
 
 
 def field_error(field, message, code):
@@ -22,25 +27,52 @@ class ErrorCode(StrEnum):
     """What went wrong, for clients to branch on: GraphQL's `extensions.code` and REST's `code`.
 
     One list for every front door (README, "Errors"); a message may change, a code does not.
+    What each means, for clients, is `MEANINGS` (the GraphQL enum's descriptions).
     """
 
-    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"  # the document is not GraphQL
-    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"  # not valid against the schema
-    BAD_REQUEST = "BAD_REQUEST"  # not a well-formed request (HTTP body, parameters)
-    BAD_USER_INPUT = "BAD_USER_INPUT"  # a value is refused (REST: see field_errors)
-    UNAUTHENTICATED = "UNAUTHENTICATED"  # no valid access token (or wrong credentials)
-    FORBIDDEN = "FORBIDDEN"  # signed in, but not allowed
-    NOT_FOUND = "NOT_FOUND"  # no such object, or one you may not see
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    BAD_REQUEST = "BAD_REQUEST"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
-    CONFLICT = "CONFLICT"  # the object changed since the version you sent
-    PRECONDITION_FAILED = "PRECONDITION_FAILED"  # REST: If-Match names an older version
+    CONFLICT = "CONFLICT"
+    PRECONDITION_FAILED = "PRECONDITION_FAILED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
-    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"  # send the document with its hash
-    PERSISTED_QUERY_NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"  # allow-list mode: not registered
-    RATE_LIMITED = "RATE_LIMITED"  # wait `retryAfter` (GraphQL) / `Retry-After` seconds
-    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"  # a service Stride needs is down; retry
-    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"  # a bug of ours, logged
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"
+    RATE_LIMITED = "RATE_LIMITED"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+MEANINGS = {
+    ErrorCode.GRAPHQL_PARSE_FAILED: "The document is not GraphQL.",
+    ErrorCode.GRAPHQL_VALIDATION_FAILED: "The document is not valid against the schema, or "
+    "over a limit (depth, aliases, size).",
+    ErrorCode.BAD_REQUEST: "Not a well-formed request (HTTP body or parameters).",
+    ErrorCode.BAD_USER_INPUT: "A value is refused: `field` names it (REST: `field_errors`).",
+    ErrorCode.UNAUTHENTICATED: "No valid access token, or wrong credentials at sign-in.",
+    ErrorCode.FORBIDDEN: "You see the object but may not do this to it.",
+    ErrorCode.NOT_FOUND: "No such object, or one you may not see: the same answer either way.",
+    ErrorCode.METHOD_NOT_ALLOWED: "REST: this path does not take this method.",
+    ErrorCode.CONFLICT: "The object changed since the `version` you sent: read it again.",
+    ErrorCode.PRECONDITION_FAILED: "REST: `If-Match` names an older version of the object.",
+    ErrorCode.PAYLOAD_TOO_LARGE: "More than Stride takes at once (records, bytes).",
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: "A body in a format Stride does not read.",
+    ErrorCode.PERSISTED_QUERY_NOT_FOUND: "Send the document with its hash (automatic "
+    "persisted queries).",
+    ErrorCode.PERSISTED_QUERY_NOT_IN_LIST: "Only registered documents run on this server.",
+    ErrorCode.RATE_LIMITED: "Too many requests: wait `extensions.retryAfter` (REST: "
+    "`Retry-After`) seconds.",
+    ErrorCode.SERVICE_UNAVAILABLE: "A service Stride needs is down: retry after `Retry-After` "
+    "seconds.",
+    ErrorCode.INTERNAL_SERVER_ERROR: "A bug of ours, logged under the request id the message "
+    "names.",
+}
 
 
 HTTP_STATUS_CODES = {
@@ -63,3 +95,23 @@ def code_for_status(status: int) -> ErrorCode:
     if status >= 500:
         return HTTP_STATUS_CODES.get(status, ErrorCode.INTERNAL_SERVER_ERROR)
     return HTTP_STATUS_CODES.get(status, ErrorCode.BAD_REQUEST)
+
+
+# What the services raise to refuse a request, most specific first (the first three are
+# ValidationErrors too).
+REFUSALS = (
+    (TooLargeError, ErrorCode.PAYLOAD_TOO_LARGE),
+    (ConflictError, ErrorCode.CONFLICT),
+    (InvalidCredentials, ErrorCode.UNAUTHENTICATED),
+    (ValidationError, ErrorCode.BAD_USER_INPUT),
+    (ObjectDoesNotExist, ErrorCode.NOT_FOUND),
+    (PermissionDenied, ErrorCode.FORBIDDEN),
+)
+
+
+def refusal_code(error: Exception) -> ErrorCode | None:
+    """The code of a refusal a service raised, the same on every door; None for anything else."""
+    for kind, code in REFUSALS:
+        if isinstance(error, kind):
+            return code
+    return None

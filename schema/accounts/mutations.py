@@ -24,7 +24,7 @@ class AccountMutations:
     @mutation(
         public=True,
         description="Create an account and sign in to it; no token needed. Refused "
-        "(OperationInfo, VALIDATION, one message per field) with `username_taken`, "
+        "(OperationInfo, BAD_USER_INPUT, one message per field) with `username_taken`, "
         "`email_taken`, `invalid` (username or e-mail), `blank`, `max_length` or a password "
         "rule's code (`password_too_short`, `password_too_similar`, `password_too_common`, "
         "`password_entirely_numeric`).",
@@ -39,7 +39,7 @@ class AccountMutations:
     @mutation(
         public=True,
         description="Sign in with a username (any case) and password; no token needed. Wrong "
-        "credentials, or an inactive account, are refused alike (OperationInfo, VALIDATION, "
+        "credentials, or an inactive account, are refused alike (OperationInfo, UNAUTHENTICATED, "
         "`field` null, `invalid_credentials`). Attempts are limited per username and per "
         "address: over the limit, a RATE_LIMITED error with `extensions.retryAfter` (seconds).",
     )
@@ -61,7 +61,7 @@ class AccountMutations:
         description="Trade a refresh token for a new pair; the old one stops working (each "
         "refresh token is good once). No access token needed. An expired, revoked, used or "
         "malformed token, or one of an inactive account, is refused (OperationInfo, "
-        "VALIDATION on `refresh`, `token_not_valid`).",
+        "BAD_USER_INPUT on `refresh`, `token_not_valid`).",
     )
     def refresh_token(self, refresh: RefreshArgument) -> payload(
         "RefreshTokenPayload", AuthPayloadType, "A new token pair"
@@ -72,7 +72,7 @@ class AccountMutations:
         public=True,
         description="Sign out: the refresh token can no longer be used (access tokens already "
         "issued run until they expire). No access token needed. An expired, revoked or "
-        "malformed token is refused (OperationInfo, VALIDATION on `refresh`, "
+        "malformed token is refused (OperationInfo, BAD_USER_INPUT on `refresh`, "
         "`token_not_valid`).",
     )
     def revoke_token(self, refresh: RefreshArgument) -> payload(
@@ -83,7 +83,7 @@ class AccountMutations:
 
     @mutation(
         description="Change your own profile and preferences; only the fields given change. "
-        "UNAUTHENTICATED without a token. Refused (OperationInfo, VALIDATION on the field) "
+        "UNAUTHENTICATED without a token. Refused (OperationInfo, BAD_USER_INPUT on the field) "
         "with `email_taken`, `invalid` (e-mail), `invalid_time_zone`, `max_length` or `null` "
         "(a null e-mail, time zone or preference).",
     )

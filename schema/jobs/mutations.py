@@ -27,7 +27,7 @@ def _record(task: TaskInput) -> dict:
 class JobMutations:
     @mutation(
         description="Queue a `process` job; follow it with `job(id)` or the `jobProgress` "
-        "subscription. UNAUTHENTICATED without a token. Refused (OperationInfo, VALIDATION on "
+        "subscription. UNAUTHENTICATED without a token. Refused (OperationInfo, BAD_USER_INPUT on "
         "`title`) with `blank` or `max_length`."
     )
     def submit_job(
@@ -43,7 +43,7 @@ class JobMutations:
         description="Queue a CSV export of the tasks you see that match `filters` (as in "
         "`tasks`), in id order; once it is COMPLETED, its `result.download_url` serves the "
         "file to you alone. UNAUTHENTICATED without a token. Refused (OperationInfo, "
-        "VALIDATION on `filters`) with `invalid_id` when a project or assignee id is not one."
+        "BAD_USER_INPUT on `filters`) with `invalid_id` when a project or assignee id is not one."
     )
     def export_tasks(
         self,
@@ -64,7 +64,7 @@ class JobMutations:
         description="Queue an `ingest` job creating up to 1,000 tasks, each checked as "
         "createTask would; the job's `result` counts them (`total`, `imported`, `failed`) and "
         "lists why records were refused (`errors`: index, field, message, code). "
-        "UNAUTHENTICATED without a token. Refused (OperationInfo, VALIDATION) with "
+        "UNAUTHENTICATED without a token. Refused (OperationInfo, BAD_USER_INPUT) with "
         "`too_many_records` or `required` (none) on `records`, `too_long` on `idempotencyKey`."
     )
     def import_tasks(

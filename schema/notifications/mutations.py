@@ -12,7 +12,7 @@ class NotificationMutations:
     @mutation(
         description="Mark these notifications of yours read, or all of them when `ids` is "
         "omitted; ids of notifications that are not yours, or already read, are ignored. "
-        "UNAUTHENTICATED without a token. Refused (OperationInfo, VALIDATION on `ids`) with "
+        "UNAUTHENTICATED without a token. Refused (OperationInfo, BAD_USER_INPUT on `ids`) with "
         "`invalid_id` for an id that is not one."
     )
     def mark_notifications_read(

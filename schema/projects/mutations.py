@@ -9,11 +9,11 @@ from schema.projects.types import ProjectType
 
 # What every mutation of a project may answer, beyond its own rules.
 REFUSALS = (
-    "UNAUTHENTICATED without a token. Refused (OperationInfo) with ERROR `not_found` when the "
-    "project does not exist or you are not in it, VALIDATION `invalid_id` for an id that is "
+    "UNAUTHENTICATED without a token. Refused (OperationInfo) with NOT_FOUND `not_found` when the "
+    "project does not exist or you are not in it, BAD_USER_INPUT `invalid_id` for an id that is "
     "not one"
 )
-OWNER_ONLY = ", and PERMISSION `permission_denied` when you are a member but not its owner."
+OWNER_ONLY = ", and FORBIDDEN `permission_denied` when you are a member but not its owner."
 
 ProjectId = Annotated[strawberry.ID, strawberry.argument(description="The project.")]
 
@@ -22,7 +22,7 @@ ProjectId = Annotated[strawberry.ID, strawberry.argument(description="The projec
 class ProjectMutations:
     @mutation(
         description="Create a project; you become its owner and first member. UNAUTHENTICATED "
-        "without a token. Refused (OperationInfo) with VALIDATION `blank` or `max_length` on "
+        "without a token. Refused (OperationInfo) with BAD_USER_INPUT `blank` or `max_length` on "
         "`name`, `max_length` on `description`."
     )
     def create_project(
@@ -35,7 +35,7 @@ class ProjectMutations:
     @mutation(
         description="Rename or describe a project (its owner or staff). "
         + REFUSALS
-        + ", VALIDATION `blank` or `max_length` on `name`, `max_length` on `description`"
+        + ", BAD_USER_INPUT `blank` or `max_length` on `name`, `max_length` on `description`"
         + OWNER_ONLY
     )
     def update_project(
@@ -64,7 +64,7 @@ class ProjectMutations:
         description="Let a user see and work on the project's tasks (its owner or staff); "
         "adding a member twice changes nothing. "
         + REFUSALS
-        + ", VALIDATION `user_not_found` on `userId` for an unknown or inactive user"
+        + ", BAD_USER_INPUT `user_not_found` on `userId` for an unknown or inactive user"
         + OWNER_ONLY
     )
     def add_project_member(
@@ -83,8 +83,8 @@ class ProjectMutations:
         description="Remove a member (its owner or staff), or leave a project (any member, "
         "giving your own id). "
         + REFUSALS
-        + ", VALIDATION on `userId` with `owner_cannot_leave` or `not_a_member`, and "
-        "PERMISSION `permission_denied` when a member other than the owner removes someone else."
+        + ", BAD_USER_INPUT on `userId` with `owner_cannot_leave` or `not_a_member`, and "
+        "FORBIDDEN `permission_denied` when a member other than the owner removes someone else."
     )
     def remove_project_member(
         self,

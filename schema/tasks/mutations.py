@@ -11,12 +11,13 @@ ID_FIELDS = ("project_id", "assignee_id")
 
 # What every mutation of an existing task may answer, beyond its own rules.
 REFUSALS = (
-    "UNAUTHENTICATED without a token. Refused (OperationInfo) with ERROR `not_found` when the "
-    "task does not exist or you may not see it, VALIDATION `invalid_id` for an id that is not one"
+    "UNAUTHENTICATED without a token. Refused (OperationInfo) with NOT_FOUND `not_found` when "
+    "the task does not exist or you may not see it, BAD_USER_INPUT `invalid_id` for an id that "
+    "is not one"
 )
 # The rules of a task's project and assignee, on creation and change alike.
 PEOPLE_RULES = (
-    "VALIDATION `project_not_found` on `projectId` (a project you are not in), "
+    "BAD_USER_INPUT `project_not_found` on `projectId` (a project you are not in), "
     "`user_not_found` or `not_a_member` (of the task's project) on `assigneeId`"
 )
 
@@ -34,7 +35,7 @@ def _decode_ids(fields: dict) -> dict:
 class TaskMutations:
     @mutation(
         description="Create a task, personal or in one of your projects; you are its creator. "
-        "UNAUTHENTICATED without a token. Refused (OperationInfo) with VALIDATION `blank` or "
+        "UNAUTHENTICATED without a token. Refused (OperationInfo) with BAD_USER_INPUT `blank` or "
         "`max_length` on `title`, `max_length` on `description`, `invalid_id` on an id that is "
         "not one, " + PEOPLE_RULES + "."
     )
@@ -49,11 +50,12 @@ class TaskMutations:
         description="Change a task: its creator, its assignee, its project's owner or staff "
         "may. A change that changes nothing leaves `version` as it is. "
         + REFUSALS
-        + ", VALIDATION `stale_version` on `version` when a `version` given is not the current "
-        "one (nothing is changed: read the task again), `blank` or `max_length` on `title`, "
+        + ", CONFLICT `stale_version` on `version` when a `version` given is not the current "
+        "one (nothing is changed: read the task again), BAD_USER_INPUT `blank` or `max_length` "
+        "on `title`, "
         "`max_length` on `description`, "
         + PEOPLE_RULES
-        + ", and PERMISSION `permission_denied` when you see the task but may not change it."
+        + ", and FORBIDDEN `permission_denied` when you see the task but may not change it."
     )
     def update_task(
         self,
@@ -68,7 +70,7 @@ class TaskMutations:
         description="Delete a task with its comments and history: its creator, its project's "
         "owner or staff may. "
         + REFUSALS
-        + ", and PERMISSION `permission_denied` when you see the task but may not delete it."
+        + ", and FORBIDDEN `permission_denied` when you see the task but may not delete it."
     )
     def delete_task(
         self,
@@ -82,7 +84,7 @@ class TaskMutations:
         description="Give the task to a user, or to nobody with `assigneeId: null`: the same "
         "rule and answers as `updateTask` with only `assigneeId`. "
         + REFUSALS
-        + ", VALIDATION `user_not_found` or `not_a_member` on `assigneeId`, and PERMISSION "
+        + ", BAD_USER_INPUT `user_not_found` or `not_a_member` on `assigneeId`, and FORBIDDEN "
         "`permission_denied` when you see the task but may not change it."
     )
     def assign_task(
@@ -105,7 +107,7 @@ class TaskMutations:
     @mutation(
         description="Comment on a task you can see. "
         + REFUSALS
-        + ", and VALIDATION `blank` or `max_length` on `content`."
+        + ", and BAD_USER_INPUT `blank` or `max_length` on `content`."
     )
     def add_comment(
         self,

@@ -144,7 +144,7 @@ class ReportMutations:
         description="Compute `taskReport` in the background, as a `report` job: follow it "
         "with `jobProgress`; its `result` holds the report, and a REPORT_READY notification "
         "arrives when it is done. UNAUTHENTICATED without a token. Refused (OperationInfo, "
-        "VALIDATION) with `invalid_id` on `filters` when a project or assignee id is not one, "
+        "BAD_USER_INPUT) with `invalid_id` on `filters` when a project or assignee id is not one, "
         "`invalid_top_projects` on `topProjects`."
     )
     def request_report(

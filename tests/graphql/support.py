@@ -7,25 +7,25 @@ def problems(payload) -> list[dict]:
     return payload["messages"]
 
 
-def problem_on(payload, field: str) -> dict:
-    """The one validation message about `field` (its camelCase GraphQL name)."""
+def problem_on(payload, field: str, kind: str = "BAD_USER_INPUT") -> dict:
+    """The one message about `field` (its camelCase GraphQL name), of that kind."""
     on_field = [message for message in problems(payload) if message["field"] == field]
     assert len(on_field) == 1, problems(payload)
-    assert on_field[0]["kind"] == "VALIDATION"
+    assert on_field[0]["kind"] == kind
     return on_field[0]
 
 
 def assert_not_found(payload):
     """The object is reported as missing: the same answer whether it exists or not."""
     (message,) = problems(payload)
-    assert message["kind"] == "ERROR"
+    assert message["kind"] == "NOT_FOUND"
     assert message["code"] == "not_found"
     assert "does not exist" in message["message"]
 
 
 def assert_permission_denied(payload):
     (message,) = problems(payload)
-    assert message["kind"] == "PERMISSION"
+    assert message["kind"] == "FORBIDDEN"
     assert message["code"] == "permission_denied"
 
 

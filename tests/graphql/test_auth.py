@@ -69,7 +69,7 @@ def test_register_with_blank_fields_reports_every_field_at_once(anonymous):
         "email",
         "password",
     }
-    assert all(message["kind"] == "VALIDATION" for message in problems(payload))
+    assert all(message["kind"] == "BAD_USER_INPUT" for message in problems(payload))
 
 
 def test_register_without_a_required_field_is_a_request_error(anonymous):
@@ -103,7 +103,7 @@ def test_token_auth_ignores_the_case_of_the_username(anonymous, alice):
 def test_token_auth_with_a_wrong_password_is_refused(anonymous, alice):
     payload = anonymous.run("tokenAuth", username="alice", password="wrong")
     (message,) = problems(payload)
-    assert message["kind"] == "VALIDATION"
+    assert message["kind"] == "UNAUTHENTICATED"
     assert message["field"] is None
     assert message["code"] == "invalid_credentials"
 

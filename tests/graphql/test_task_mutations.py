@@ -194,7 +194,7 @@ def test_update_task_with_a_stale_version_is_refused_and_changes_nothing(
     payload = as_alice.run(
         "updateTask", input={"id": str(task.id), "version": 1, "title": "Alice's title"}
     )
-    conflict = problem_on(payload, "version")
+    conflict = problem_on(payload, "version", kind="CONFLICT")
     assert conflict["code"] == "stale_version"
     assert "version 2" in conflict["message"]
     task.refresh_from_db()

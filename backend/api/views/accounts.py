@@ -1,9 +1,7 @@
 """Sign-up, sign-in, tokens and the signed-in user's profile (shapes of brief 002)."""
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -64,12 +62,9 @@ class LoginView(APIView):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ratelimit.check_login(request, serializer.validated_data["username"])
-        try:
-            user, refresh = services.issue_tokens(
-                **serializer.validated_data, address=client_address(request.META)
-            )
-        except ValidationError as error:
-            raise AuthenticationFailed(" ".join(error.messages)) from None
+        user, refresh = services.issue_tokens(
+            **serializer.validated_data, address=client_address(request.META)
+        )
         return _signed_in(user, refresh, "Login successful")
 
 
