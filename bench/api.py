@@ -74,6 +74,7 @@ import multiprocessing
 import os
 import platform
 import re
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -90,7 +91,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 OWNER = "bench_owner"
 MEMBERS = [OWNER, *(f"bench_member_{n}" for n in range(1, 10))]
-SECRET_KEY = "bench-only-secret-key-" + "x" * 40
+SECRET_KEY = secrets.token_urlsafe(50)
 PEER = "PostGraphile"
 FEW = 50  # requests completed over all rounds, below which a rate is marked unreliable
 # The tables PostGraphile's pages read; every other one is omitted from its schema.

@@ -19,6 +19,7 @@ It uses the configured database and broker and deletes what it created.
 import argparse
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -33,7 +34,7 @@ QUEUE = f"stride-bench-{uuid.uuid4().hex[:6]}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 # Production-like: DEBUG off, so a secret key must be there.
 os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("THROTTLE_USER_RATE", "1000000/min")
 os.environ["CELERY_QUEUE"] = QUEUE
