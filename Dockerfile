@@ -29,10 +29,13 @@ RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
     python manage.py collectstatic --no-input -v 0 \
     && mkdir -p media && chown stride:stride media
 USER 10001:10001
+# Uvicorn reads its address from UVICORN_HOST and UVICORN_PORT: `-e UVICORN_PORT=8001` moves it
+# (with --network host, say) without repeating the command.
+ENV UVICORN_HOST=0.0.0.0 UVICORN_PORT=8000
 EXPOSE 8000
 # Uvicorn serves HTTP and WebSocket; without a graceful-shutdown timeout it would wait for open
 # WebSockets on `docker stop` until Docker kills it. Behind a reverse proxy, set
 # TRUSTED_PROXIES to the proxy's address so that client addresses (rate limits) are real; Stride
 # alone reads X-Forwarded-For (Uvicorn's own reading would believe any local client).
-CMD ["uvicorn", "backend.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
+CMD ["uvicorn", "backend.asgi:application", \
      "--workers", "2", "--timeout-graceful-shutdown", "10", "--no-proxy-headers"]

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format schema install install-dev clean audit screenshot secret-key
+.PHONY: run test lint format schema install install-dev clean audit screenshot secret-key image-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,30 @@ $(CHROMIUM):
 	@echo "Installing Debian's chromium for the browser tests (needs root)"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# tests/web/test_compose.py reads docker-compose.yml with Compose v1.29, Debian's docker-compose.
+COMPOSE_V1 := /usr/bin/docker-compose
+
+$(COMPOSE_V1):
+	@echo "Installing Debian's docker-compose for the compose file's test (needs root)"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends docker-compose
+
 $(AXE): tests/web/package.json tests/web/package-lock.json
 	cd tests/web && npm ci --silent --no-audit --no-fund
 	touch $@
+
+# The image built and run for real (scripts/image_check.py, which CI runs after the tests). It
+# needs root: Docker's engine and debootstrap come from Debian's packages when missing.
+DOCKERD := /usr/sbin/dockerd
+DEBOOTSTRAP := /usr/sbin/debootstrap
+
+$(DOCKERD) $(DEBOOTSTRAP):
+	@echo "Installing Debian's docker.io and debootstrap for the image check (needs root)"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends docker.io debootstrap
+
+image-check: install-dev $(DOCKERD) $(DEBOOTSTRAP)
+	$(BIN)/python scripts/image_check.py
 
 run: install
 	$(BIN)/python scripts/run.py
@@ -45,7 +66,7 @@ run: install
 secret-key: install
 	$(BIN)/python scripts/run.py --secret-key
 
-test: install-dev scripts/newman/node_modules/.installed $(CHROMIUM) $(AXE)
+test: install-dev scripts/newman/node_modules/.installed $(CHROMIUM) $(AXE) $(COMPOSE_V1)
 	@$(BIN)/python scripts/check_services.py --require
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
