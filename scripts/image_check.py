@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.error
 import urllib.request
 from contextlib import closing
@@ -104,10 +105,10 @@ def ensure_dockerd():
     return engine
 
 
-def dockerfile_base():
+def dockerfile_base(dockerfile=ROOT / "Dockerfile"):
     """The one image the Dockerfile's stages start from (`FROM <image> [AS <stage>]`)."""
     stages, bases = set(), set()
-    for line in (ROOT / "Dockerfile").read_text().splitlines():
+    for line in dockerfile.read_text().splitlines():
         words = line.split()
         if words and words[0].upper() == "FROM":
             image = next(word for word in words[1:] if not word.startswith("--"))
@@ -120,18 +121,27 @@ def dockerfile_base():
     return bases.pop()
 
 
-def debian_mirror():
-    """This machine's Debian mirror, as apt is configured (deb822 .sources or one-line lists)."""
-    sources = sorted(Path("/etc/apt").glob("sources.list.d/*.sources"))
-    for path in sources:
+def debian_mirror(apt=Path("/etc/apt")):
+    """This machine's Debian mirror for bookworm, as apt is configured: deb822 `.sources` files
+    first, then one-line `sources.list` entries; Debian's own address when neither names one."""
+    for path in sorted(apt.glob("sources.list.d/*.sources")):
         for stanza in path.read_text().split("\n\n"):
-            fields = dict(
-                line.split(":", 1) for line in stanza.splitlines() if re.match(r"^[\w-]+:", line)
-            )
-            if "bookworm" in fields.get("Suites", "").split() and "Enabled" not in fields:
-                return fields["URIs"].split()[0]
-    lists = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt").glob("sources.list.d/*.list"))]
-    for path in lists:
+            fields = {
+                name.strip(): value.split()
+                for name, value in (
+                    line.split(":", 1)
+                    for line in stanza.splitlines()
+                    if re.match(r"^[\w-]+:", line)
+                )
+            }
+            if (
+                "deb" in fields.get("Types", [])
+                and "bookworm" in fields.get("Suites", [])
+                and fields.get("Enabled", ["yes"]) != ["no"]
+                and fields.get("URIs")
+            ):
+                return fields["URIs"][0]
+    for path in [apt / "sources.list", *sorted(apt.glob("sources.list.d/*.list"))]:
         if path.exists():
             for line in path.read_text().splitlines():
                 match = re.match(r"^deb\s+(?:\[[^]]*\]\s+)?(\S+)\s+bookworm\s", line)
@@ -227,6 +237,8 @@ class Containers:
     def __init__(self, environment):
         self.environment = environment
         self.names = []
+        # Started with -d: their logs outlive them until they are removed.
+        self.detached = []
 
     def _options(self):
         options = ["--network", "host"]
@@ -235,7 +247,7 @@ class Containers:
         return options
 
     def once(self, role, *command):
-        """Run a command to its end; returns its output's last line."""
+        """Run a command to its end; returns its output's last line (all of it on failure)."""
         name = f"{CONTAINER_PREFIX}-{role}"
         self.names.append(name)
         result = run(
@@ -247,6 +259,7 @@ class Containers:
         name = f"{CONTAINER_PREFIX}-{role}"
         self.names.append(name)
         run("docker", "run", "-d", "--name", name, *self._options(), IMAGE, *command, capture=True)
+        self.detached.append(name)
         return name
 
     @staticmethod
@@ -372,7 +385,10 @@ async def receive_task_change(ws_url, token, project_id, write):
         # The server answers nothing on a started subscription: give it a moment to be listening.
         await asyncio.sleep(1)
         await asyncio.to_thread(write)
-        message = json.loads(await asyncio.wait_for(socket_.recv(), 15))
+        try:
+            message = json.loads(await asyncio.wait_for(socket_.recv(), 15))
+        except TimeoutError:
+            raise CheckFailed("WebSocket: no event within 15 s of the write") from None
         if message["type"] != "next":
             raise CheckFailed(f"WebSocket: expected an event, got {message}")
         return message["payload"]["data"]["taskChanged"]
@@ -418,7 +434,11 @@ def check_image(containers, base_url):
             time.sleep(0.5)
     if status != 200:
         raise CheckFailed(f"/api/health/: HTTP {status} {body.decode()}")
-    ok(f"/api/health/ 200 {body.decode()}", started)
+    # The Dockerfile's unprivileged user, not root.
+    uid = run("docker", "exec", web, "id", "-u", capture=True).stdout.strip()
+    if uid == "0":
+        raise CheckFailed("the web server runs as root")
+    ok(f"/api/health/ 200 {body.decode()}, served as uid {uid}", started)
 
     started = step("GraphQL over HTTP with a token")
     alice = graphql(base_url, "tokenAuth", {"username": "alice", "password": DEMO_PASSWORD})
@@ -538,10 +558,12 @@ def main():
         )
         print(f"\n   database {database}, Redis {REDIS_URL}, web on {base_url}")
         check_image(containers, base_url)
-    except CheckFailed as failure:
+    except Exception as failure:
+        if not isinstance(failure, CheckFailed):
+            traceback.print_exc()
         print(f"\nFAILED: {failure}", file=sys.stderr)
         if containers:
-            for name in containers.names:
+            for name in containers.detached:
                 print(f"\n-- logs of {name}:\n{Containers.logs(name)[-4000:]}", file=sys.stderr)
         return 1
     finally:
