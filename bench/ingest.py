@@ -26,6 +26,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,6 +167,8 @@ def baseline(owner, project, assignee) -> float:
     """1,000 create_task calls, one transaction each: records/s without the bulk path."""
     started = time.perf_counter()
     for record in records("baseline", project, assignee):
+        # What the GraphQL and REST doors hand the service: a parsed due date.
+        record["due_date"] = datetime.fromisoformat(record["due_date"])
         create_task(actor=owner, **record)
     return MAX_RECORDS / (time.perf_counter() - started)
 
