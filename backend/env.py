@@ -30,6 +30,13 @@ def non_negative_int(name, default):
     return value
 
 
+def positive_number(name, default):
+    value = env.float(name, default=default)
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be a number above zero, got {value}")
+    return value
+
+
 def non_negative_seconds(name, default):
     value = env.float(name, default=default)
     if value < 0:

@@ -15,6 +15,7 @@ from backend.env import (
     non_negative_int,
     non_negative_seconds,
     positive_int,
+    positive_number,
     read_dotenv,
     seconds_range,
     signing_key,
@@ -367,6 +368,9 @@ REPORT_SHARDS = positive_int("REPORT_SHARDS", 4)
 REPORT_SHARD_MIN_ROWS = positive_int("REPORT_SHARD_MIN_ROWS", 50_000)
 REPORT_POOL_SIZE = positive_int("REPORT_POOL_SIZE", 4)
 REPORT_TOP_PROJECTS = positive_int("REPORT_TOP_PROJECTS", 10)
+# The planner's cost of a random page for the report's queries: 1.1 for SSDs, where reading
+# the task_report index in order beats a sequential scan; 4 (PostgreSQL's default) on disks.
+REPORT_RANDOM_PAGE_COST = positive_number("REPORT_RANDOM_PAGE_COST", 1.1)
 
 # Access logs of the servers Stride runs under (runserver's Daphne, Uvicorn, Django's WSGI
 # runserver) lose their query strings, which may carry tokens.

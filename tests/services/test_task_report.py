@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from backend.projects.services import add_project_member, create_project
 from backend.tasks.models import TaskPriority, TaskStatus
@@ -180,3 +181,29 @@ def test_a_sharded_report_is_one_snapshot_while_tasks_move_between_shards(sharde
         assert report.shards == 4
         assert report.total == 24
         assert sum(project.count for project in report.by_project) == 24
+
+
+def _planned_page_costs(queries) -> list[str]:
+    return [query["sql"] for query in queries if "random_page_cost = 2.5" in query["sql"]]
+
+
+def test_every_report_query_is_planned_with_the_configured_page_cost(
+    transactional_db, alice, staff, board, settings
+):
+    """REPORT_RANDOM_PAGE_COST reaches the planner in every transaction that aggregates: the one
+    query outside a transaction, and each shard (their SETs run on the pool's connections)."""
+    settings.REPORT_RANDOM_PAGE_COST = 2.5
+    with CaptureQueriesContext(connection) as queries:
+        report = compute_report(user=alice, top_projects=10)
+    assert report.shards == 1
+    assert len(_planned_page_costs(queries)) == 1
+    with connection.cursor() as cursor:  # SET LOCAL ended with the report's transaction
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone() == ("4",)
+    with override_settings(REPORT_SHARD_MIN_ROWS=1, REPORT_SHARDS=4):
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE tasks_task")
+        with CaptureQueriesContext(connection) as queries:
+            report = compute_report(user=staff, top_projects=10)
+    assert report.shards > 1
+    assert len(_planned_page_costs(queries)) == 1  # the exporting transaction's, on this one
