@@ -241,10 +241,43 @@ def delete_finished_jobs(*, now=None) -> int:
 
     Sent e-mail records older than that go too: their keys only guard against retries.
     """
-    cutoff = (now or timezone.now()) - timedelta(days=settings.JOB_RETENTION_DAYS)
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.JOB_RETENTION_DAYS)
     old_jobs = Job.objects.finished().filter(finished_at__lt=cutoff)
     for job in old_jobs.exclude(file="").only("id", "file"):
         job.file.delete(save=False)
     deleted, _ = old_jobs.delete()
     EmailDelivery.objects.filter(sent_at__lt=cutoff).delete()
+    delete_orphaned_files(now=now)
     return deleted
+
+
+# An export names its file on its job's row just after creating it: younger files may be one.
+ORPHAN_MIN_AGE = timedelta(hours=1)
+
+
+def delete_orphaned_files(*, now=None) -> list[str]:
+    """Delete job files that no job names any more, older than ORPHAN_MIN_AGE; their names.
+
+    Jobs can go without their files: with their owner's account (a cascade), or many at once
+    in the admin, where no `delete_job` runs.
+    """
+    storage = Job._meta.get_field("file").storage
+    oldest = (now or timezone.now()) - ORPHAN_MIN_AGE
+    named = set(Job.objects.exclude(file="").values_list("file", flat=True))
+    deleted = []
+    for name in _stored_files(storage, "jobs"):
+        if name not in named and storage.get_modified_time(name) < oldest:
+            storage.delete(name)
+            deleted.append(name)
+    return deleted
+
+
+def _stored_files(storage, folder: str):
+    if not storage.exists(folder):
+        return
+    folders, files = storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}"
+    for child in folders:
+        yield from _stored_files(storage, f"{folder}/{child}")

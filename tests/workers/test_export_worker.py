@@ -1,6 +1,8 @@
 """Exports on a real worker, and what an export leaves behind when it stops or starts over."""
 
 import csv
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -8,7 +10,7 @@ from django.core.files.base import ContentFile
 
 from backend.jobs import exports
 from backend.jobs.models import Job, JobStatus
-from backend.jobs.services import fail_job, start_job
+from backend.jobs.services import delete_orphaned_files, fail_job, start_job
 from backend.tasks.models import Task
 from backend.tasks.services import create_task
 from tests.workers.conftest import wait_for
@@ -109,3 +111,27 @@ def test_the_cleanup_removes_an_old_exports_file(alice, media):
 
     assert not path.exists()
     assert start_job(job_id=job.id) is None
+
+
+def test_the_cleanup_removes_files_no_job_names_once_they_are_an_hour_old(alice, media):
+    """A job can go without its file (its owner's account deleted, the admin's bulk delete):
+    the cleanup finds such files; a younger one may be an export naming its file right now."""
+    create_task(actor=alice, title="Only one")
+    job = exports.request_export(actor=alice, criteria={})
+    exports.run_export_job(job_id=job.id)
+    job.refresh_from_db()
+    kept = Path(job.file.path)
+    orphan, fresh = media / "jobs" / "2026" / "01" / "tasks-1.csv", media / "jobs" / "young.csv"
+    for path in (orphan, fresh):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("id,title\n")
+    two_hours_ago = time.time() - 7200
+    os.utime(orphan, (two_hours_ago, two_hours_ago))
+    os.utime(kept, (two_hours_ago, two_hours_ago))
+
+    assert delete_orphaned_files() == ["jobs/2026/01/tasks-1.csv"]
+    assert kept.is_file() and fresh.is_file() and not orphan.exists()
+
+    Job.objects.filter(id=job.id).delete()  # as a cascade does: the file stays behind
+    delete_finished_jobs()
+    assert not kept.exists()
