@@ -8,8 +8,9 @@ from asgiref.sync import sync_to_async
 from backend.jobs.ingestion import run_ingestion
 from backend.jobs.models import Ingestion, Job, JobKind
 from backend.jobs.services import delete_job, run_process_job
+from backend.realtime.groups import user_group
 from backend.realtime.jobs import job_group
-from tests.realtime.conftest import GraphQLSocket, wait_for_group
+from tests.realtime.conftest import GraphQLSocket, run, wait_for_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -121,4 +122,24 @@ async def test_an_import_reports_its_progress_chunk_by_chunk_and_its_counts_at_t
     result = update["result"]
     assert (result["total"], result["imported"], result["failed"]) == (251, 250, 1)
     assert (await socket.receive()) == {"id": "1", "type": "complete"}
+    await socket.close()
+
+
+async def test_a_requested_report_is_announced_over_the_socket_and_kept_as_the_result(
+    alice, as_alice, task
+):
+    """requestReport over HTTP; the job runs (in-process here, as on a worker) and its owner's
+    open socket hears REPORT_READY naming the job, whose result holds the report."""
+    socket = GraphQLSocket()
+    await socket.open_as(alice)
+    await socket.subscribe("inbox", "notificationReceived")
+    await wait_for_group(user_group(alice.id))
+
+    job = await run(as_alice, "requestReport")
+
+    notification = (await socket.next_data("inbox"))["notificationReceived"]
+    assert notification["kind"] == "REPORT_READY"
+    assert notification["data"]["job_id"] == int(job["id"])
+    finished = await Job.objects.aget(id=job["id"])
+    assert (finished.kind, finished.result["total"]) == (JobKind.REPORT, 1)
     await socket.close()
