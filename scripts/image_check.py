@@ -70,7 +70,8 @@ def ok(message, started=None):
 def run(*command, check=True, capture=False, **kwargs):
     result = subprocess.run(command, text=True, capture_output=capture, **kwargs)
     if check and result.returncode != 0:
-        detail = f"\n{result.stdout}{result.stderr}" if capture else ""
+        # The end of the output, where a build or a migration says what went wrong.
+        detail = f"\n{(result.stdout + result.stderr)[-6000:]}" if capture else ""
         raise CheckFailed(f"`{' '.join(command)}` exited with {result.returncode}{detail}")
     return result
 
@@ -167,7 +168,7 @@ def ensure_base(tag):
             "bookworm",
             str(rootfs),
             mirror,
-            stdout=subprocess.DEVNULL,
+            capture=True,
         )
         # The machine's own CA certificates (its egress may be re-signed by a local CA), so that
         # pip inside the build reaches PyPI as the machine does.
@@ -206,17 +207,18 @@ def ensure_base(tag):
 def build_image():
     started = time.monotonic()
     # The classic builder: BuildKit would look the base up in a registry. Host networking: pip
-    # reaches PyPI the way this machine does.
+    # reaches PyPI the way this machine does. --force-rm: a failed step leaves no container.
     run(
         "docker",
         "build",
+        "--force-rm",
         "--network",
         "host",
         "-t",
         IMAGE,
         str(ROOT),
         env={**os.environ, "DOCKER_BUILDKIT": "0"},
-        stdout=subprocess.DEVNULL,
+        capture=True,
     )
     size = run("docker", "image", "inspect", "-f", "{{.Size}}", IMAGE, capture=True).stdout
     ok(f"built {IMAGE}, {int(size) / 1e6:.0f} MB", started)
