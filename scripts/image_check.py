@@ -12,6 +12,7 @@ Steps print as they go; any failure ends the run with a non-zero status and the 
 """
 
 import asyncio
+import fcntl
 import json
 import os
 import re
@@ -40,11 +41,14 @@ from websockets.asyncio.client import connect
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "graphql-queries"
 IMAGE = "stride:latest"
+DEPENDENCIES_IMAGE = "stride:dependencies"
 # What the stand-in base has: what the Dockerfile uses of python:3.11-slim-bookworm.
 BASE_PACKAGES = "python3,python3-venv,python3-pip,python-is-python3,ca-certificates"
 STAND_IN_LABEL = "org.stride.stand-in=debootstrap"
+BUILT_LABEL = "org.stride.built-by=image-check"
 CONTAINER_PREFIX = "stride-image-check"
 DOCKERD_LOG = Path("/var/log/stride-dockerd.log")
+LOCK = Path("/run/lock/stride-image-check.lock")
 # Its own database and Redis database, so that the check never touches a developer's data.
 DATABASE_URL = os.environ.get(
     "IMAGE_CHECK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stride_image_check"
@@ -208,18 +212,27 @@ def build_image():
     started = time.monotonic()
     # The classic builder: BuildKit would look the base up in a registry. Host networking: pip
     # reaches PyPI the way this machine does. --force-rm: a failed step leaves no container.
-    run(
-        "docker",
-        "build",
-        "--force-rm",
-        "--network",
-        "host",
-        "-t",
-        IMAGE,
-        str(ROOT),
-        env={**os.environ, "DOCKER_BUILDKIT": "0"},
-        capture=True,
-    )
+    # The dependencies stage is tagged too (stride:dependencies), so that the one an earlier
+    # requirements.txt made loses its tag and goes with the prune below instead of staying on
+    # the disk untagged; the second build takes that stage from the cache.
+    for target, tag in (("dependencies", DEPENDENCIES_IMAGE), (None, IMAGE)):
+        run(
+            "docker",
+            "build",
+            *(("--target", target) if target else ()),
+            "--force-rm",
+            "--network",
+            "host",
+            "--label",
+            BUILT_LABEL,
+            "-t",
+            tag,
+            str(ROOT),
+            env={**os.environ, "DOCKER_BUILDKIT": "0"},
+            capture=True,
+        )
+    # Earlier builds that lost their tag.
+    run("docker", "image", "prune", "-f", "--filter", f"label={BUILT_LABEL}", capture=True)
     size = run("docker", "image", "inspect", "-f", "{{.Size}}", IMAGE, capture=True).stdout
     ok(f"built {IMAGE}, {int(size) / 1e6:.0f} MB", started)
 
@@ -520,6 +533,18 @@ def check_image(containers, base_url):
     ok(f"{len(logs.splitlines())} log lines, none an error or warning", started)
 
 
+def wait_for_other_checks():
+    """One check at a time on a machine: runs share the image's tag, the containers' names, the
+    database and the engine (one that a run started, it stops). The lock goes with the process."""
+    lock = LOCK.open("a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"waiting for another image check to finish ({LOCK})", flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    return lock
+
+
 def main():
     total = time.monotonic()
     engine = None
@@ -529,6 +554,7 @@ def main():
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop_on_signal)
+    _held_until_exit = wait_for_other_checks()
     try:
         step("Docker's engine")
         engine = ensure_dockerd()
