@@ -124,3 +124,11 @@ def signing_key(name, *, required: bool, default: str = "") -> str:
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`"
         )
     return value
+
+
+def choice(name, choices, default):
+    """One of `choices`, as written."""
+    value = env.str(name, default=default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value

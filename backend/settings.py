@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from backend.env import (
+    choice,
     env,
     fraction,
     networks,
@@ -21,6 +22,7 @@ from backend.env import (
     signing_key,
     throttle_rate,
 )
+from backend.platform.counted_redis import CacheConnection, ChannelLayerConnection, plain_tcp
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 read_dotenv(BASE_DIR / ".env")
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "backend.platform",
     "backend.caching",
     "backend.accounts",
     "backend.projects",
@@ -62,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "backend.platform.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -130,6 +134,10 @@ else:
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": 1,
                 "SOCKET_TIMEOUT": 1,
+                # Counts the commands sent, for /metrics.
+                "CONNECTION_POOL_KWARGS": (
+                    {"connection_class": CacheConnection} if plain_tcp(REDIS_URL) else {}
+                ),
             },
         }
     }
@@ -139,7 +147,17 @@ else:
             "CONFIG": {
                 # redis-py 8 times out reads after 5 s, exactly channels-redis's blocking read,
                 # which kills idle WebSockets; a longer socket timeout keeps them alive.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15,
+                        **(
+                            {"connection_class": ChannelLayerConnection}
+                            if plain_tcp(REDIS_URL)
+                            else {}
+                        ),
+                    }
+                ],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="stride:asgi"),
                 # The realtime hub (backend/realtime/hub.py) takes every event of the process
                 # on one channel: the default of 100 waiting messages would drop part of a burst.
@@ -373,25 +391,59 @@ REPORT_TOP_PROJECTS = positive_int("REPORT_TOP_PROJECTS", 10)
 REPORT_RANDOM_PAGE_COST = positive_number("REPORT_RANDOM_PAGE_COST", 1.1)
 
 # Access logs of the servers Stride runs under (runserver's Daphne, Uvicorn, Django's WSGI
-# runserver) lose their query strings, which may carry tokens.
+# runserver) lose their query strings, which may carry tokens. Stride logs each request itself
+# (backend/platform/observed.py, with its request id), so theirs are kept to warnings.
 ACCESS_LOGGERS = ("django.channels.server", "uvicorn.access", "django.server")
 
+# One JSON object a line when DEBUG is off (for a log collector), lines to read under `make run`;
+# every line carries the request id of the request, socket or task it was written for.
+LOG_FORMAT = choice("LOG_FORMAT", ("json", "plain"), "plain" if DEBUG else "json")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_query_strings": {"()": "backend.platform.log_filters.DropQueryStrings"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    "filters": {
+        "no_query_strings": {"()": "backend.platform.log_filters.DropQueryStrings"},
+        "request_id": {"()": "backend.platform.log_filters.WithRequestId"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        name: {
-            "handlers": ["console"],
-            "filters": ["no_query_strings"],
-            "level": "INFO",
-            "propagate": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
         }
-        for name in ACCESS_LOGGERS
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        **{
+            name: {
+                "handlers": ["console"],
+                "filters": ["no_query_strings"],
+                "level": "WARNING",
+                "propagate": False,
+            }
+            for name in ACCESS_LOGGERS
+        },
+        # Django logs every 4xx answer once more ("Not Found: ..."); its 5xx stay.
+        "django.request": {"level": "ERROR"},
     },
 }
+
+# /metrics (backend/platform/metrics_view.py): for a request with this Bearer token, or one that
+# comes straight (not through a proxy) from these networks; 404 for anyone else.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = networks("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
+# Prometheus scrapes over plain HTTP from the machine's network.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
+
+# OpenTelemetry traces (backend/platform/tracing.py, requirements-tracing.txt): on when an OTLP
+# endpoint is configured, or with TRACING=1 (then OpenTelemetry's own variables apply).
+TRACING = env.bool("TRACING", default=bool(env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")))

@@ -17,6 +17,7 @@ from schema.limits import EXTENSIONS as DOCUMENT_LIMITS
 from schema.notifications.mutations import NotificationMutations
 from schema.notifications.queries import NotificationQueries
 from schema.notifications.subscriptions import NotificationSubscriptions
+from schema.operation_metrics import OperationMetrics
 from schema.projects.mutations import ProjectMutations
 from schema.projects.queries import ProjectQueries
 from schema.scalars import SCALAR_OVERRIDES
@@ -105,6 +106,6 @@ schema = StrideSchema(
     mutation=Mutation,
     subscription=Subscription,
     execution_context_class=SharingExecutionContext,
-    extensions=[QuerySetOptimizer, *DOCUMENT_LIMITS, StorableText, ErrorCodes],
+    extensions=[QuerySetOptimizer, *DOCUMENT_LIMITS, StorableText, ErrorCodes, OperationMetrics],
     scalar_overrides=SCALAR_OVERRIDES,
 )

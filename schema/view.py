@@ -35,7 +35,7 @@ from strawberry.types.graphql import OperationType
 
 from backend.platform import authentication, ratelimit, redis
 from backend.platform.errors import ErrorCode, code_for_status
-from schema import persisted_queries, response_cache
+from schema import operation_metrics, persisted_queries, response_cache
 from schema.http_requests import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -150,6 +150,7 @@ class GraphQLEndpoint:
             request.user.id if token is not None else None, params
         )
         if cached is not None:
+            operation_metrics.count_cached(params)
             return Answer(200, cached, media_type)
         return await in_thread(self._execute)(request, token, params, media_type)
 

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -77,6 +78,19 @@ def ensure_secret_key(dotenv: Path) -> None:
     print(f"Stride: wrote a new random SECRET_KEY to {dotenv.name}.")
 
 
+def prepare_metrics_directory() -> None:
+    """Web, worker and beat count in one directory, so /metrics adds them up; counts of an
+    earlier run are wiped, as prometheus-client asks."""
+    directory = Path(
+        os.environ.setdefault(
+            "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="stride-metrics-")
+        )
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+
+
 def manage(*args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True)
 
@@ -102,6 +116,7 @@ def main():
         ("TASK_RETRY_BACKOFF_MAX_SECONDS", "60"),
     ):
         os.environ.setdefault(name, value)
+    prepare_metrics_directory()
     embedded = check_services() != 0
     if embedded:
         os.environ["STRIDE_EMBEDDED"] = "1"

@@ -18,8 +18,9 @@ SERVER_APPLICATION_NAME = "stride-test-server"
 class LiveServer:
     """`start()` and `stop()` may alternate, to play a restart; `address` stays the same."""
 
-    def __init__(self, port: int = PORT, **environment):
+    def __init__(self, port: int = PORT, log_path: Path | None = None, **environment):
         self.port = port
+        self.log_path = log_path  # where its output goes, for tests that read its logs
         self.environment = environment
         self.process: subprocess.Popen | None = None
 
@@ -42,6 +43,7 @@ class LiveServer:
             "PGAPPNAME": SERVER_APPLICATION_NAME,
             **self.environment,
         }
+        log = self.log_path.open("a") if self.log_path is not None else None
         self.process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "uvicorn", "backend.asgi:application"),
@@ -50,7 +52,11 @@ class LiveServer:
             ],
             cwd=ROOT,
             env=env,
+            stdout=log,
+            stderr=log,
         )
+        if log is not None:
+            log.close()  # the server has its own copy
         _wait_until_listening(self.port, self.process)
         return self
 

@@ -13,3 +13,6 @@ app.autodiscover_tasks(
     ["workers.emails", "workers.jobs", "workers.reminders", "workers.summaries"],
     related_name=None,
 )
+
+# Signal receivers: request ids, logging and metrics of tasks.
+import workers.observability  # noqa: E402, F401

@@ -128,7 +128,8 @@ def exception_handler(exc, context):
             "code": ErrorCode.INTERNAL_SERVER_ERROR,
             "field_errors": {},
         }
-        return Response(body, status=500, headers={"X-Request-ID": request_id})
+        # X-Request-ID, the same id, is on every answer (backend/platform/request_ids.py).
+        return Response(body, status=500)
     detail = exc.detail
     if isinstance(detail, dict) and not isinstance(
         exc, exceptions.ValidationError | Conflict | RequestTooLarge

@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from backend.platform import redis
+from backend.platform import metrics, redis
 
 logger = logging.getLogger(__name__)
 
@@ -84,10 +84,12 @@ def read(name: str, params: Any) -> bytes | None:
     if client is None:
         return None
     try:
-        return client.register_script(_READ_CURRENT)(keys=[entry_key(name, params)])
+        found = client.register_script(_READ_CURRENT)(keys=[entry_key(name, params)])
     except redis.UNAVAILABLE:
         logger.warning("Cache unavailable: reading %s from the database", name)
         return None
+    metrics.count_cache_read(name, found is not None)
+    return found
 
 
 async def aread(name: str, params: Any) -> bytes | None:
@@ -96,10 +98,12 @@ async def aread(name: str, params: Any) -> bytes | None:
     if client is None:
         return None
     try:
-        return await client.register_script(_READ_CURRENT)(keys=[entry_key(name, params)])
+        found = await client.register_script(_READ_CURRENT)(keys=[entry_key(name, params)])
     except redis.UNAVAILABLE:
         logger.warning("Cache unavailable: reading %s from the database", name)
         return None
+    metrics.count_cache_read(name, found is not None)
+    return found
 
 
 class Slot:

@@ -1,18 +1,20 @@
-"""Unexpected errors: logged in full under a new request id, told to the client as that id alone.
+"""Unexpected errors: logged in full under the request id, told to the client as that id alone.
 
 Database and driver messages quote SQL, table names and other users' ids; no front door sends
-them (GraphQL: schema/errors.py, REST: backend/api/errors.py).
+them (GraphQL: schema/errors.py, REST: backend/api/errors.py). The id is the request's own
+(backend/platform/request_ids.py), the one on each of its log lines and in its `X-Request-ID`.
 """
 
 import logging
-import uuid
+
+from backend.platform import request_ids
 
 logger = logging.getLogger("stride.errors")
 
 
 def report(error: BaseException, where: str, details: str = "") -> str:
     """Log `error` with its traceback; the request id to give the client."""
-    request_id = uuid.uuid4().hex[:16]
+    request_id = request_ids.current_or_new()
     logger.error(
         "Unexpected %s in %s (request id %s)%s",
         type(error).__name__,

@@ -1,4 +1,4 @@
-"""Logging filters: access logs without query strings.
+"""Logging filters: access logs without query strings, and the request id on every record.
 
 Query strings carry tokens (`/ws/notifications/?token=...`, the only way a browser WebSocket
 can send one) and search text; an access log keeps them for anyone who reads it. The path alone
@@ -7,6 +7,8 @@ says what was asked.
 
 import logging
 import re
+
+from backend.platform import request_ids
 
 _QUERY = re.compile(r"\?[^\s\"']*")
 
@@ -25,4 +27,12 @@ class DropQueryStrings(logging.Filter):
             record.args = tuple(_without_query(value) for value in record.args)
         elif not record.args:
             record.msg = _without_query(record.msg)
+        return True
+
+
+class WithRequestId(logging.Filter):
+    """Sets `record.request_id`: the current request's, socket's or task's, "-" outside them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_ids.current() or "-"
         return True

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django_redis import get_redis_connection
 
+from backend.platform.counted_redis import AsyncCacheConnection, plain_tcp
+
 # What a Redis outage raises: callers degrade (read the database, limit nobody), never fail.
 UNAVAILABLE = (redis.RedisError, OSError)
 
@@ -41,10 +43,13 @@ def async_client() -> redis.asyncio.Redis | None:
     client = _async_clients.get(loop)
     if client is None:
         options = settings.CACHES["default"].get("OPTIONS", {})
+        location = settings.CACHES["default"]["LOCATION"]
+        counted = {"connection_class": AsyncCacheConnection} if plain_tcp(location) else {}
         client = redis.asyncio.Redis.from_url(
-            settings.CACHES["default"]["LOCATION"],
+            location,
             socket_timeout=options.get("SOCKET_TIMEOUT"),
             socket_connect_timeout=options.get("SOCKET_CONNECT_TIMEOUT"),
+            **counted,
         )
         _async_clients[loop] = client
     return client

@@ -18,6 +18,8 @@ import logging
 import weakref
 from collections import defaultdict
 
+from backend.platform.metrics import EVENTS_DELIVERED
+
 logger = logging.getLogger(__name__)
 
 HUB_CHANNEL_SUFFIX = ".realtime-hub"
@@ -79,9 +81,14 @@ class Hub:
 
     def deliver(self, message: dict) -> None:
         message_type = message.get("type")
+        delivered = 0
         for listener in self.members.get(message.get(ROUTE), ()):
             if message_type in listener.types:
                 listener.queue.put_nowait(message)
+                delivered += 1
+        # Counted once per event, not per socket: a fan-out to thousands stays cheap.
+        if delivered:
+            EVENTS_DELIVERED.labels(message_type).inc(delivered)
 
     async def _receive(self) -> None:
         while True:

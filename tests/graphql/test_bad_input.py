@@ -137,6 +137,8 @@ def test_an_unexpected_error_is_masked_with_a_request_id_and_logged(
     request_id = error["extensions"]["requestId"]
     assert request_id in error["message"]
     assert "DETAIL" not in error["message"]
+    # One request id: the one the answer carries in X-Request-ID, on every log line.
+    assert response["X-Request-ID"] == request_id
 
     (record,) = [r for r in caplog.records if r.name == "stride.errors"]
     logged = record.getMessage()
