@@ -6,22 +6,36 @@ import re
 from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from backend.platform import metrics
 
 
 class OperationMetrics(SchemaExtension):
+    """A query or mutation is counted when it ends, a subscription when it has started (it
+    ends when the client leaves, which does not run the end of `on_operation`)."""
+
     def on_operation(self) -> Iterator[None]:
         yield
         context = self.execution_context
         try:
-            operation_type = context.operation_type.value
+            operation_type = context.operation_type
         except Exception:  # a document that did not parse has no type
-            operation_type = "unknown"
+            operation_type = None
+        if operation_type is OperationType.SUBSCRIPTION:
+            return
         errors = getattr(context.result, "errors", None) or context.pre_execution_errors
         metrics.count_graphql_operation(
-            context.operation_name, operation_type, "error" if errors else "ok"
+            context.operation_name,
+            operation_type.value if operation_type else "unknown",
+            "error" if errors else "ok",
         )
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        if context.operation_type is OperationType.SUBSCRIPTION:
+            metrics.count_graphql_operation(context.operation_name, "subscription", "ok")
 
 
 _OPERATION_NAME = re.compile(r"\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")

@@ -1,12 +1,14 @@
 """The counters move with real requests through a real server: GraphQL over HTTP (executed and
 from the response cache), REST, pages, WebSockets and the events they are sent."""
 
+import json
 import time
 
 import pytest
 from websockets.sync.client import connect
 
 from backend.accounts.services import tokens_for
+from tests.conftest import operation
 from tests.live_server import LiveServer
 from tests.operating.support import graphql, http, samples, total, value
 
@@ -104,4 +106,27 @@ def test_websocket_metrics_move(server, alice, bob, task):
 
     wait_for(
         lambda: value(samples(server), "stride_websockets_open", endpoint=endpoint) == 0 or None
+    )
+
+
+def test_graphql_over_websocket_counts_its_operations(server, bob, task):
+    token = str(tokens_for(bob).access_token)
+    address = server.removeprefix("http://")
+    labels = {"operation": "taskChanged", "type": "subscription", "outcome": "ok"}
+    before = value(samples(server), "stride_graphql_operations_total", **labels)
+    with connect(f"ws://{address}/graphql/", subprotocols=["graphql-transport-ws"]) as socket:
+        init = {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}
+        socket.send(json.dumps(init))
+        assert json.loads(socket.recv(timeout=10))["type"] == "connection_ack"
+        subscribe = {"query": operation("taskChanged"), "operationName": "taskChanged"}
+        socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+        wait_for(
+            lambda: value(samples(server), "stride_websockets_open", endpoint="/graphql/") == 1
+        )
+        socket.send(json.dumps({"id": "1", "type": "complete"}))
+    wait_for(
+        lambda: (
+            value(samples(server), "stride_graphql_operations_total", **labels) == before + 1
+            or None
+        )
     )
