@@ -8,6 +8,8 @@ nothing but Python.
 from datetime import timedelta
 from pathlib import Path
 
+from pythonjsonlogger.core import RESERVED_ATTRS
+
 from backend.env import (
     choice,
     env,
@@ -412,6 +414,9 @@ LOGGING = {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            # Extra attributes become fields, but not Django's `request`, whose text is the
+            # path with its query string (which may carry a token).
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
         },
     },
     "handlers": {

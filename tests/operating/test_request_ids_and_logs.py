@@ -3,11 +3,12 @@ every JSON log line the request causes (DEBUG is off in the tests); no secret in
 
 import json
 import logging
+import logging.config
 from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
 from websockets.sync.client import connect
 
 from backend.accounts.services import tokens_for
@@ -96,20 +97,41 @@ def test_no_password_or_token_is_logged(server, alice, bob, task):
     assert any(line["request_id"] == "ws-1" and "WebSocket" in line["message"] for line in lines)
 
 
-def test_json_lines_go_through_the_secret_filters():
-    """The access loggers' filters still drop query strings with the JSON formatter."""
+def json_line(logger_name, level, message, *args, **extra) -> str:
+    """What `logger_name` writes for this record through Stride's JSON formatter."""
     handler = logging.StreamHandler(stream := StringIO())
-    formatter_config = settings.LOGGING["formatters"]["json"]
-    from pythonjsonlogger.json import JsonFormatter
-
     handler.setFormatter(
-        JsonFormatter(formatter_config["fmt"], rename_fields=formatter_config["rename_fields"])
+        logging.config.DictConfigurator(settings.LOGGING).configure_formatter(
+            dict(settings.LOGGING["formatters"]["json"])
+        )
     )
-    logger = logging.getLogger("uvicorn.access")
+    logger = logging.getLogger(logger_name)
     logger.addHandler(handler)
     try:
-        logger.warning('%s - "%s %s"', "127.0.0.1", "GET", "/ws/notifications/?token=s3cret")
+        logger.log(level, message, *args, extra=extra)
     finally:
         logger.removeHandler(handler)
-    line = json.loads(stream.getvalue())
-    assert "s3cret" not in stream.getvalue() and line["message"].endswith('/ws/notifications/"')
+    return stream.getvalue()
+
+
+def test_json_lines_go_through_the_secret_filters():
+    """The access loggers' filters still drop query strings with the JSON formatter."""
+    text = json_line(
+        "uvicorn.access", logging.WARNING, '%s - "%s %s"', "127.0.0.1", "GET", "/ws/?token=s3cret"
+    )
+    assert "s3cret" not in text and json.loads(text)["message"].endswith('/ws/"')
+
+
+def test_djangos_request_is_not_a_field_of_json_lines():
+    """Django logs a failed request with the request, whose text has the query string."""
+    request = RequestFactory().get("/api/tasks/", {"token": "s3cret"})
+    assert "s3cret" in repr(request)
+    text = json_line(
+        "django.request",
+        logging.ERROR,
+        "Internal Server Error: %s",
+        request.path,
+        request=request,
+        status_code=500,
+    )
+    assert "s3cret" not in text and json.loads(text)["status_code"] == 500
