@@ -8,6 +8,7 @@ nothing but Python.
 from datetime import timedelta
 from pathlib import Path
 
+from corsheaders.defaults import default_headers
 from pythonjsonlogger.core import RESERVED_ATTRS
 
 from backend.env import (
@@ -214,6 +215,10 @@ CORS_ALLOWED_ORIGINS = env.list(
     "CORS_ALLOWED_ORIGINS", default=LOCAL_FRONTEND_ORIGINS if DEBUG else []
 )
 CORS_PREFLIGHT_MAX_AGE = 86400
+# Beyond django-cors-headers' defaults: the headers of optimistic locking, safe retries and
+# request tracing that a browser client sends, and the answers' headers it must be able to read.
+CORS_ALLOW_HEADERS = (*default_headers, "if-match", "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ["ETag", "Location", "Retry-After", "X-Request-ID"]
 CORS_ALLOW_ALL_ORIGINS = env.bool("CORS_ALLOW_ALL_ORIGINS", default=False)
 
 # Secure defaults when DEBUG is off; some can be relaxed from the environment (behind a proxy).

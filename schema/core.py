@@ -13,7 +13,13 @@ from django.core.exceptions import (
 from strawberry.extensions import FieldExtension
 from strawberry.utils.str_converters import to_camel_case
 
-from backend.platform.errors import MEANINGS, ErrorCode, field_error, refusal_code
+from backend.platform.errors import (
+    MEANINGS,
+    NOT_FOUND_MESSAGE,
+    ErrorCode,
+    field_error,
+    refusal_code,
+)
 from backend.platform.ids import parse_id
 from schema.adapters import describe_values
 from schema.permissions import IsAuthenticated
@@ -64,8 +70,7 @@ class Refusal:
 def _refusal_messages(error: Exception) -> list[RefusalMessage]:
     kind = refusal_code(error)
     if isinstance(error, ObjectDoesNotExist):
-        message = "Not found: it does not exist or you may not see it."
-        return [RefusalMessage(kind=kind, message=message, field=None, code="not_found")]
+        return [RefusalMessage(kind=kind, message=NOT_FOUND_MESSAGE, field=None, code="not_found")]
     if isinstance(error, PermissionDenied):
         message = str(error) or "You may not do this."
         return [RefusalMessage(kind=kind, message=message, field=None, code="permission_denied")]

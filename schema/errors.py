@@ -12,10 +12,9 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from graphql import GraphQLError, StringValueNode, Visitor, print_ast, visit
 
 from backend.platform import incidents
-from backend.platform.errors import ErrorCode
+from backend.platform.errors import NOT_FOUND_MESSAGE, ErrorCode
 from schema.error_codes import error_code
 
-NOT_FOUND = "Not found: it does not exist or you may not see it."
 # Django's own wording for a missing row ("Task matching query does not exist.") names a model.
 DJANGO_NOT_FOUND = "matching query does not exist"
 
@@ -40,7 +39,7 @@ def present(errors: list[GraphQLError], execution_context) -> None:
         elif isinstance(original, ValidationError):
             error.message = " ".join(original.messages)
         elif isinstance(original, ObjectDoesNotExist) and DJANGO_NOT_FOUND in error.message:
-            error.message = NOT_FOUND
+            error.message = NOT_FOUND_MESSAGE
 
 
 def _operation(execution_context) -> str:

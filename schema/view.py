@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 import orjson
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from corsheaders.defaults import default_headers
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import RequestDataTooBig
@@ -278,10 +277,10 @@ def _cors_headers(request: GraphQLRequest) -> dict[str, str]:
     headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
     if request.method == "OPTIONS":
         headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        headers["Access-Control-Allow-Headers"] = ", ".join(
-            getattr(settings, "CORS_ALLOW_HEADERS", default_headers)
-        )
+        headers["Access-Control-Allow-Headers"] = ", ".join(settings.CORS_ALLOW_HEADERS)
         headers["Access-Control-Max-Age"] = str(settings.CORS_PREFLIGHT_MAX_AGE)
+    else:
+        headers["Access-Control-Expose-Headers"] = ", ".join(settings.CORS_EXPOSE_HEADERS)
     return headers
 
 

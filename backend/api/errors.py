@@ -23,6 +23,7 @@ from rest_framework.views import set_rollback
 
 from backend.platform import incidents
 from backend.platform.errors import (
+    NOT_FOUND_MESSAGE,
     ConflictError,
     ErrorCode,
     InvalidCredentials,
@@ -62,7 +63,7 @@ def _as_api_exception(exc):
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, ObjectDoesNotExist | Http404):
-        return exceptions.NotFound()
+        return exceptions.NotFound(NOT_FOUND_MESSAGE)
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, RequestDataTooBig):

@@ -224,10 +224,12 @@ class TaskReportSerializer(serializers.Serializer):
     by_project = ProjectTaskCountSerializer(many=True)
     computed_at = serializers.DateTimeField()
 
-    def get_by_status(self, report) -> list[StatusCountSerializer]:
+    @extend_schema_field(StatusCountSerializer(many=True))
+    def get_by_status(self, report) -> list[dict]:
         return [{"status": key, "count": count} for key, count in report.by_status.items()]
 
-    def get_by_priority(self, report) -> list[PriorityCountSerializer]:
+    @extend_schema_field(PriorityCountSerializer(many=True))
+    def get_by_priority(self, report) -> list[dict]:
         return [{"priority": key, "count": count} for key, count in report.by_priority.items()]
 
 

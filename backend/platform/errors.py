@@ -13,6 +13,10 @@ class TooLargeError(ValidationError):
     """The request holds more than Stride takes at once (a REST 413, a GraphQL message)."""
 
 
+# Whether the object does not exist or may not be seen, the same answer on every door.
+NOT_FOUND_MESSAGE = "Not found: it does not exist or you may not see it."
+
+
 class InvalidCredentials(ValidationError):
     """Wrong credentials or an inactive account, told apart from neither (a REST 401, a GraphQL
     UNAUTHENTICATED refusal)."""

@@ -1,6 +1,6 @@
 """Writes on tasks and comments. Each change leaves Activity rows behind it."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -127,23 +127,38 @@ def new_task(
     project_id: int | None = None,
     assignee_id: int | None = None,
 ) -> Task:
-    """An unsaved task as `create_task` would save it, every rule checked (ValidationError)."""
-    project = _project_for_new_task(project_id=project_id, references=references)
+    """An unsaved task as `create_task` would save it, every rule checked: one ValidationError
+    naming every field refused, not only the first."""
+    problems = {}
+
+    def checked(check):
+        try:
+            return check()
+        except ValidationError as error:
+            error.update_error_dict(problems)
+            return None
+
+    project = checked(lambda: _project_for_new_task(project_id=project_id, references=references))
     task = Task(
         title=title.strip(),
         description=description,
         status=status,
         priority=priority,
-        due_date=_moment(due_date, "due_date"),
+        due_date=checked(lambda: _moment(due_date, "due_date")),
         project=project,
         created_by=actor,
-        assignee=_assignee(
-            assignee_id=assignee_id, project=project, creator_id=actor.id, references=references
-        ),
     )
+    if "project_id" not in problems:  # who may be assigned depends on the project
+        task.assignee = checked(
+            lambda: _assignee(
+                assignee_id=assignee_id, project=project, creator_id=actor.id, references=references
+            )
+        )
     if status == TaskStatus.COMPLETED:
         task.completed_at = timezone.now()
-    task.full_clean(exclude=_REFERENCES_READ)
+    checked(lambda: task.full_clean(exclude=[*_REFERENCES_READ, *problems]))
+    if problems:
+        raise ValidationError(problems)
     return task
 
 

@@ -64,8 +64,9 @@ class JobMutations:
         description="Queue an `ingest` job creating up to 1,000 tasks, each checked as "
         "createTask would; the job's `result` counts them (`total`, `imported`, `failed`) and "
         "lists why records were refused (`errors`: index, field, message, code). "
-        "UNAUTHENTICATED without a token. Refused (OperationInfo, BAD_USER_INPUT) with "
-        "`too_many_records` or `required` (none) on `records`, `too_long` on `idempotencyKey`."
+        "UNAUTHENTICATED without a token. Refused (OperationInfo) with PAYLOAD_TOO_LARGE "
+        "`too_many_records` on `records` (over 1,000), BAD_USER_INPUT `required` (none) on "
+        "`records` or `too_long` on `idempotencyKey`."
     )
     def import_tasks(
         self,

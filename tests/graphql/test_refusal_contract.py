@@ -62,3 +62,15 @@ def test_a_refusal_of_several_fields_names_each_with_its_rule(anonymous):
         ("password", "BAD_USER_INPUT"),
     }
     assert all(message["code"] for message in problems(payload))
+
+
+def test_a_new_task_with_several_problems_names_each(as_alice):
+    too_long = "x" * 10_001
+    payload = as_alice.run(
+        "createTask", input={"title": " ", "projectId": "999999", "description": too_long}
+    )
+    assert {(message["field"], message["code"]) for message in problems(payload)} == {
+        ("title", "blank"),
+        ("projectId", "project_not_found"),
+        ("description", "max_length"),
+    }

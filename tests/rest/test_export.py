@@ -32,6 +32,8 @@ def export(django_capture_on_commit_callbacks):
             response = client.post(f"/api/tasks/export/{query}", body)
         assert response.status_code == 202, response.content
         job_id = response.json()["job"]["id"]
+        # Absolute, as the ingestion's and the report's: a client follows it as it is.
+        assert response["Location"] == f"http://testserver/api/jobs/{job_id}/"
         return client.get(f"/api/jobs/{job_id}/").json()["job"]
 
     return run

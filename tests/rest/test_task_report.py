@@ -101,7 +101,7 @@ def test_post_queues_a_report_job_whose_result_is_the_report(
     body = response.json()
     assert body["message"] == "Report queued"
     assert (body["job"]["kind"], body["job"]["status"]) == ("report", "PENDING")
-    assert response["Location"].endswith(f"/api/jobs/{body['job']['id']}/")
+    assert response["Location"] == f"http://testserver/api/jobs/{body['job']['id']}/"
     job = Job.objects.get(id=body["job"]["id"])
     assert job.status == "COMPLETED"
     assert job.params == {"criteria": {"priority": ["high", "urgent"]}, "top_projects": 3}

@@ -194,6 +194,42 @@ async def test_a_page_of_an_allowed_origin_may_call_the_api(frontend_allowed, al
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("path", "method", "header"),
+    [
+        ("/api/tasks/1/", b"PATCH", b"if-match"),
+        ("/api/data/ingest/", b"POST", b"idempotency-key"),
+        ("/graphql/", b"POST", b"x-request-id"),
+    ],
+)
+async def test_a_browser_may_send_the_headers_of_locking_retries_and_tracing(
+    frontend_allowed, path, method, header
+):
+    preflight = [
+        (b"origin", FRONTEND),
+        (b"access-control-request-method", method),
+        (b"access-control-request-headers", header),
+    ]
+    status, headers, _ = await call(path, method="OPTIONS", headers=preflight)
+    assert status == 200
+    assert header in headers[b"access-control-allow-headers"].lower().split(b", ")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/graphql/", "/api/tasks/"])
+async def test_a_browser_may_read_the_etag_location_retry_after_and_request_id(
+    frontend_allowed, alice_token, path
+):
+    request = graphql_post("{ me { username } }", alice_token)
+    request["headers"].append((b"origin", FRONTEND))
+    if path != "/graphql/":
+        request = {"headers": request["headers"]}
+    _, headers, _ = await call(path, **request)
+    exposed = headers[b"access-control-expose-headers"].lower().split(b", ")
+    assert {b"etag", b"location", b"retry-after", b"x-request-id"} <= set(exposed)
+
+
+@pytest.mark.django_db(transaction=True)
 async def test_a_page_of_another_origin_gets_no_cors_headers(frontend_allowed, alice_token):
     evil = [(b"origin", b"http://evil.example"), *PREFLIGHT[1:]]
     _, headers, _ = await call("/graphql/", method="OPTIONS", headers=evil)

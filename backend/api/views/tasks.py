@@ -254,7 +254,9 @@ class TaskViewSet(viewsets.GenericViewSet):
         return Response(
             {"job": JobSerializer(job).data, "message": "Export queued"},
             status=202,
-            headers={"Location": reverse("job-detail", kwargs={"pk": job.id})},
+            headers={
+                "Location": request.build_absolute_uri(reverse("job-detail", kwargs={"pk": job.id}))
+            },
         )
 
     @extend_schema(responses={200: StatsSerializer}, filters=False)
@@ -296,7 +298,11 @@ class TaskViewSet(viewsets.GenericViewSet):
             return Response(
                 {"job": JobSerializer(job).data, "message": "Report queued"},
                 status=202,
-                headers={"Location": reverse("job-detail", kwargs={"pk": job.id})},
+                headers={
+                    "Location": request.build_absolute_uri(
+                        reverse("job-detail", kwargs={"pk": job.id})
+                    )
+                },
             )
         criteria = TaskFilterSet(request.query_params).criteria()
         criteria.pop("ordering", None)
