@@ -5,6 +5,7 @@ rule (length, uniqueness, who may assign whom) is the services', whose errors th
 handler reports per field.
 """
 
+from django.db.models import Field as ModelField
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,6 +18,15 @@ from backend.projects.models import Project
 from backend.tasks.models import Comment, Task, TaskPriority, TaskStatus
 
 HEALTH_STATUSES = ["ok", "unavailable"]
+
+# One wording on every door: what a serializer refuses before the services see it reads as the
+# services' own refusal (Django's model validation), which GraphQL and the import answer. Set
+# before any field below is made: a field copies its class's messages when it is created.
+serializers.Field.default_error_messages["null"] = ModelField.default_error_messages["null"]
+serializers.CharField.default_error_messages["blank"] = ModelField.default_error_messages["blank"]
+serializers.ChoiceField.default_error_messages["invalid_choice"] = (
+    "Value '{input}' is not a valid choice."
+)
 
 
 def id_field(**kwargs):

@@ -74,3 +74,14 @@ def test_a_new_task_with_several_problems_names_each(as_alice):
         ("projectId", "project_not_found"),
         ("description", "max_length"),
     }
+
+
+def test_the_doors_word_a_refusal_alike(as_alice, alice):
+    payload = as_alice.run("createTask", input={"title": " ", "priority": "URGENT"})
+    rest = ApiClient(alice).post("/api/tasks/", {"title": "", "priority": "sometimes"}).json()
+    another_choice = ApiClient(alice).post("/api/tasks/", {"title": "x", "priority": "urgent!"})
+    assert problems(payload)[0]["message"] == rest["field_errors"]["title"][0]
+    assert rest["field_errors"]["priority"] == ["Value 'sometimes' is not a valid choice."]
+    assert another_choice.json()["field_errors"]["priority"][0].startswith("Value 'urgent!'")
+    missing = ApiClient(alice).delete("/api/tasks/999999/").json()
+    assert missing["error"] == problems(as_alice.run("deleteTask", id="999999"))[0]["message"]
