@@ -182,8 +182,10 @@ class TaskWriteSerializer(serializers.Serializer):
     assignee_id = id_field(required=False, allow_null=True)
     version = serializers.IntegerField(
         required=False,
+        allow_null=True,
         min_value=1,
-        help_text="On update: the version you read. A newer stored version is a 409 conflict.",
+        help_text="On update: the version you read. A newer stored version is a 409 conflict. "
+        "Absent or null: no check, as over GraphQL.",
     )
 
 

@@ -337,3 +337,10 @@ def test_personal_projects_do_not_leak_into_filters(api_alice, mallory):
     secret = create_project(actor=mallory, name="Secret")
     create_task(actor=mallory, title="Hidden", project_id=secret.id)
     assert titles(api_alice.get("/api/tasks/", {"project": secret.id})) == []
+
+
+def test_a_null_version_is_no_check_as_over_graphql(api_alice, task):
+    api_alice.patch(f"/api/tasks/{task.id}/", {"title": "New"})
+    response = api_alice.patch(f"/api/tasks/{task.id}/", {"title": "Newer", "version": None})
+    assert response.status_code == 200, response.content
+    assert response.json()["task"]["version"] == 3
