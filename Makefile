@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format schema install install-dev clean audit screenshot secret-key image-check
+.PHONY: run test lint format schema install install-dev clean audit screenshot secret-key image-check \
+	bench-install load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +60,27 @@ $(DOCKERD) $(DEBOOTSTRAP):
 image-check: install-dev $(DOCKERD) $(DEBOOTSTRAP)
 	$(BIN)/python scripts/image_check.py
 
+# The load test (bench/load.py) drives Locust from a virtualenv of its own: Locust brings
+# gevent, whose monkey-patching must not reach Stride's processes. nginx (Debian's) balances the
+# web processes it starts. LOAD_ARGS, e.g. "--processes 2 --steps 20,40,80".
+BENCH_VENV := .venv-bench
+NGINX := /usr/sbin/nginx
+
+$(BENCH_VENV)/.installed: requirements-bench.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -r requirements-bench.txt
+	touch $@
+
+$(NGINX):
+	@echo "Installing Debian's nginx for the load test (needs root)"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends nginx
+
+bench-install: $(BENCH_VENV)/.installed $(NGINX)
+
+load: install bench-install
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
 run: install
 	$(BIN)/python scripts/run.py
 
@@ -94,4 +116,4 @@ screenshot: install-dev $(CHROMIUM) $(AXE)
 	STRIDE_SCREENSHOT=docs/home.png $(BIN)/pytest tests/web/test_browser.py -q -k notifications_arrive
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache tests/web/node_modules
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache tests/web/node_modules

@@ -8,6 +8,12 @@ until the subscriber has the parsed message; events lost = N * M minus what arri
     DATABASE_URL=... REDIS_URL=... .venv/bin/python bench/ws_fanout.py --subscribers 1000
 
 The database is the one DATABASE_URL names (migrated first); bench users are named bench-*.
+
+Capacity (issue 17): the server's resident memory is read before the first socket opens and
+again once every socket is subscribed and idle, so memory per socket = the difference / N.
+The open-files limit is raised to the hard limit for both processes (10,000 sockets need
+10,000 descriptors on each side). `--uvicorn-option` (repeatable) passes a setting to the
+server to compare tunings, e.g. `--uvicorn-option=--ws-per-message-deflate=false`.
 """
 
 import argparse
@@ -16,6 +22,7 @@ import gc
 import json
 import os
 import platform
+import resource
 import socket
 import statistics
 import subprocess
@@ -75,13 +82,12 @@ def prepare(subscribers: int):
     return str(AccessToken.for_user(owner)), tokens, project.id, task.id
 
 
-def start_server(port: int, workers_env: dict) -> subprocess.Popen:
+def start_server(port: int, workers_env: dict, options: list[str]) -> subprocess.Popen:
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "uvicorn", "backend.asgi:application"),
             *("--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "2"),
-            "--ws-max-queue",
-            "64",
+            *("--ws-max-queue", "64", *options),
         ],
         cwd=ROOT,
         env={**os.environ, **workers_env},
@@ -146,11 +152,22 @@ def post(address, token, query, variables):
         return json.load(response)
 
 
-async def measure(args, owner_token, tokens, project_id, task_id):
+def resident_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+async def measure(args, owner_token, tokens, project_id, task_id, server_pid, memory):
     address = f"127.0.0.1:{args.port}"
     sent_at, latencies, opened, mutation_seconds = {}, defaultdict(list), [], []
     stop = asyncio.Event()
     subscribers = [Subscriber(address, t, project_id, sent_at, latencies) for t in tokens]
+    # The server has answered a request (the database pool and the schema are warm) and no
+    # socket is open yet.
+    await asyncio.to_thread(post, address, owner_token, "{ me { username } }", {})
+    memory["before"] = resident_bytes(server_pid)
     started = time.perf_counter()
     runs = []
     # Open the sockets in batches, as a crowd of browsers would, not all in one instant.
@@ -176,13 +193,16 @@ async def measure(args, owner_token, tokens, project_id, task_id):
     # from the clients: warm-up changes until every socket has heard one.
     warm_up = 0
     while (heard := sum(s.warmed_up for s in subscribers)) < len(subscribers):
-        if time.perf_counter() - started > 180:
+        if time.perf_counter() - started > args.subscribe_timeout:
             raise SystemExit(f"only {heard} of {len(subscribers)} subscribed")
         warm_up += 1
         await change_title(f"warm-up-{warm_up}")
         await asyncio.sleep(1)
     connect_seconds = time.perf_counter() - started
     print(f"{len(subscribers)} subscribed in {connect_seconds:.1f} s", file=sys.stderr, flush=True)
+    # Idle, every socket subscribed: what the server holds for them.
+    await asyncio.sleep(args.settle)
+    memory["subscribed"] = resident_bytes(server_pid)
     # The clients' heap (a thousand connections) is long-lived from here on: frozen, so that a
     # full collection in the measuring process (seen at ~0.5 s) does not count as latency.
     gc.collect()
@@ -221,17 +241,33 @@ def main():
     parser.add_argument("--grace", type=float, default=10.0, help="seconds to wait at the end")
     parser.add_argument("--port", type=int, default=8350)
     parser.add_argument(
+        "--subscribe-timeout", type=float, default=180, help="seconds for every socket to hear"
+    )
+    parser.add_argument(
+        "--settle", type=float, default=5, help="idle seconds before the memory is read"
+    )
+    parser.add_argument(
+        "--uvicorn-option", action="append", default=[], help="passed to the server (repeatable)"
+    )
+    parser.add_argument(
         "--per-event", action="store_true", help="also print each event's timings to stderr"
     )
     args = parser.parse_args()
 
+    # One descriptor per socket on each side, inherited by the server.
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if args.subscribers + 100 > hard:
+        raise SystemExit(f"{args.subscribers} sockets need more than the {hard} open files allowed")
     owner_token, tokens, project_id, task_id = prepare(args.subscribers)
-    server = start_server(args.port, {"DATABASE_POOL_MAX_SIZE": "20"})
+    server = start_server(args.port, {"DATABASE_POOL_MAX_SIZE": "20"}, args.uvicorn_option)
+    memory = {}
     try:
         # uvloop (as in the server) keeps the clients' own share of each latency small.
         connect_seconds, by_event, expected, mutation_seconds = uvloop.run(
-            measure(args, owner_token, tokens, project_id, task_id)
+            measure(args, owner_token, tokens, project_id, task_id, server.pid, memory)
         )
+        memory["after_events"] = resident_bytes(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -254,6 +290,13 @@ def main():
                 "machine": f"{platform.node()} {platform.processor() or platform.machine()}, "
                 f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
                 "subscribers": args.subscribers,
+                "uvicorn_options": args.uvicorn_option,
+                "server_rss_mb_before": round(memory["before"] / 2**20, 1),
+                "server_rss_mb_subscribed": round(memory["subscribed"] / 2**20, 1),
+                "server_rss_mb_after_events": round(memory["after_events"] / 2**20, 1),
+                "kb_per_socket": round(
+                    (memory["subscribed"] - memory["before"]) / args.subscribers / 1024, 1
+                ),
                 "events": args.events,
                 "interval_s": args.interval,
                 "connect_and_subscribe_s": round(connect_seconds, 2),
