@@ -536,6 +536,10 @@ def run_step(args, servers: Servers, subscribers: Subscribers, users: int, tmp: 
         else {},
         "cpu_cores_busy": {name: round(used / seconds, 2) for name, used in cpu.items()},
         "machine_busy_fraction": round(busy / wall, 3) if wall else None,
+        # This database's keys (cache, rate limits, channel layer, the job queue) and the whole
+        # server's memory, which other users of the same Redis share.
+        "redis_keys": redis_client().dbsize(),
+        "redis_used_mb": round(redis_client().info("memory")["used_memory"] / 2**20, 1),
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),
         "subscriptions_open": after_subs["open"] - after_subs["failed"],
@@ -644,6 +648,12 @@ def main():
     finally:
         empty_job_queue()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def redis_client():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL)
 
 
 def empty_job_queue():
