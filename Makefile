@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format schema install install-dev clean audit screenshot secret-key image-check \
-	bench-install load
+.PHONY: run scale test lint format schema install install-dev clean audit screenshot secret-key \
+	image-check bench-install load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,7 +72,7 @@ $(BENCH_VENV)/.installed: requirements-bench.txt
 	touch $@
 
 $(NGINX):
-	@echo "Installing Debian's nginx for the load test (needs root)"
+	@echo "Installing Debian's nginx for make scale, its test and the load test (needs root)"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends nginx
 
@@ -84,11 +84,21 @@ load: install bench-install
 run: install
 	$(BIN)/python scripts/run.py
 
+# Several web processes behind nginx and several Celery workers (scripts/scale.py), e.g.
+# `make scale WEB=4 WORKERS=2`; nginx on HOST:PORT (127.0.0.1:8000), the web processes on the
+# loopback ports after it. The tests run nginx too (tests/web/test_several_processes.py).
+WEB ?= 2
+WORKERS ?= 1
+
+scale: install $(NGINX)
+	$(BIN)/python scripts/scale.py --web $(WEB) --workers $(WORKERS)
+
 # A random SECRET_KEY in .env (once), which `make run` also does; docker compose needs it.
 secret-key: install
 	$(BIN)/python scripts/run.py --secret-key
 
-test: install-dev scripts/newman/node_modules/.installed $(CHROMIUM) $(AXE) $(COMPOSE_V1)
+test: install-dev scripts/newman/node_modules/.installed $(CHROMIUM) $(AXE) $(COMPOSE_V1) \
+		$(NGINX)
 	@$(BIN)/python scripts/check_services.py --require
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

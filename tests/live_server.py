@@ -48,6 +48,8 @@ class LiveServer:
             [
                 *(sys.executable, "-m", "uvicorn", "backend.asgi:application"),
                 *("--port", str(self.port), "--timeout-graceful-shutdown", "1"),
+                # As the image runs it: Stride reads X-Forwarded-For itself (TRUSTED_PROXIES).
+                "--no-proxy-headers",
                 *("--log-level", "warning"),
             ],
             cwd=ROOT,
