@@ -20,7 +20,14 @@ sys.path.insert(0, str(ROOT))
 
 from backend.env import read_dotenv  # noqa: E402
 from scripts.check_services import main as check_services  # noqa: E402
-from scripts.run import ensure_database, ensure_secret_key, manage, site_url, stop  # noqa: E402
+from scripts.run import (  # noqa: E402
+    ensure_database,
+    ensure_secret_key,
+    manage,
+    prepare_metrics_directory,
+    site_url,
+    stop,
+)
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -122,6 +129,8 @@ def main(argv=None):
     # Every request reaches the web processes from nginx, on the loopback.
     os.environ.setdefault("TRUSTED_PROXIES", LOOPBACK)
     os.environ.setdefault("SITE_URL", site_url(arguments.host, str(arguments.port)))
+    # /metrics in any web process adds up the counts of all of them, the workers and beat.
+    prepare_metrics_directory()
     if check_services() != 0:
         print("Stride: several processes share PostgreSQL and Redis; start them first.")
         return 1

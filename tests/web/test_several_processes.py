@@ -219,10 +219,17 @@ def test_nginx_serves_static_files_and_passes_request_ids_through(processes, ngi
     # nginx answered alone: Stride sets X-Frame-Options on everything it serves.
     assert "X-Frame-Options" not in headers
 
+    # The client's id, or one nginx makes up: the same in nginx's log and in Stride's answer
+    # (and so in its log lines).
     request_id = f"several-processes-{uuid.uuid4()}"
-    status, _, _ = request(address, "GET", "/api/health/", **{"X-Request-ID": request_id})
-    assert status == 200
-    # nginx logs a request just after answering it.
+    status, headers, _ = request(address, "GET", "/api/health/", **{"X-Request-ID": request_id})
+    assert (status, headers["X-Request-ID"]) == (200, request_id)
+    for unacceptable in ({}, {"X-Request-ID": "no spaces allowed"}):
+        status, headers, _ = request(address, "GET", "/api/health/", **unacceptable)
+        made_up = headers["X-Request-ID"]
+        assert status == 200 and made_up != "no spaces allowed"
+        # nginx logs a request just after answering it.
+        assert f"id {made_up}" in logged(access_log, made_up)
     assert f"id {request_id}" in logged(access_log, request_id)
 
 
