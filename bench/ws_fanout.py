@@ -1,16 +1,22 @@
-"""WebSocket fan-out benchmark: N subscribers on one server process, M events.
+"""WebSocket fan-out benchmark: N subscribers on one or several server processes, M events.
 
 Starts Uvicorn (one process) on Stride, opens N graphql-transport-ws sockets, each a different
 member of one project subscribed to `taskChanged(projectId)`, then changes a task M times over
 HTTP. Latency is measured per delivered message, from the moment the HTTP mutation was sent
 until the subscriber has the parsed message; events lost = N * M minus what arrived.
 
+With `--processes P` (P > 1) the subscribers are spread over P server processes, and the task
+is changed through one more, so that every event crosses processes through the Redis channel
+layer, as behind nginx with `make scale`.
+
     DATABASE_URL=... REDIS_URL=... .venv/bin/python bench/ws_fanout.py --subscribers 1000
+    DATABASE_URL=... REDIS_URL=... .venv/bin/python bench/ws_fanout.py --processes 2
 
 The database is the one DATABASE_URL names (migrated first); bench users are named bench-*.
 
-Capacity (issue 17): the server's resident memory is read before the first socket opens and
-again once every socket is subscribed and idle, so memory per socket = the difference / N.
+Capacity (issue 17): the server's resident memory (with several, the sum over the subscribers'
+servers) is read before the first socket opens and again once every socket is subscribed and
+idle, so memory per socket = the difference / N.
 The open-files limit is raised to the hard limit for both processes (10,000 sockets need
 10,000 descriptors on each side). `--uvicorn-option` (repeatable) passes a setting to the
 server to compare tunings, e.g. `--uvicorn-option=--ws-per-message-deflate=false`.
@@ -159,15 +165,30 @@ def resident_bytes(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
-async def measure(args, owner_token, tokens, project_id, task_id, server_pid, memory):
-    address = f"127.0.0.1:{args.port}"
+def addresses(first_port: int, processes: int) -> tuple[list[str], str]:
+    """Where the subscribers connect, and where the writes go: one process serves both; with
+    several, the writes go through one more than the subscribers have."""
+    ports = [first_port + i for i in range(processes)]
+    write_port = ports[0] if processes == 1 else first_port + processes
+    return [f"127.0.0.1:{port}" for port in ports], f"127.0.0.1:{write_port}"
+
+
+async def measure(args, owner_token, tokens, project_id, task_id, server_pids, memory):
+    """`server_pids`: the processes the subscribers are on, whose memory is read."""
+    subscriber_addresses, write_address = addresses(args.port, args.processes)
     sent_at, latencies, opened, mutation_seconds = {}, defaultdict(list), [], []
     stop = asyncio.Event()
-    subscribers = [Subscriber(address, t, project_id, sent_at, latencies) for t in tokens]
-    # The server has answered a request (the database pool and the schema are warm) and no
+    subscribers = [
+        Subscriber(
+            subscriber_addresses[i % len(subscriber_addresses)], t, project_id, sent_at, latencies
+        )
+        for i, t in enumerate(tokens)
+    ]
+    # Every server has answered a request (the database pool and the schema are warm) and no
     # socket is open yet.
-    await asyncio.to_thread(post, address, owner_token, "{ me { username } }", {})
-    memory["before"] = resident_bytes(server_pid)
+    for address in dict.fromkeys([*subscriber_addresses, write_address]):
+        await asyncio.to_thread(post, address, owner_token, "{ me { username } }", {})
+    memory["before"] = sum(map(resident_bytes, server_pids))
     started = time.perf_counter()
     runs = []
     # Open the sockets in batches, as a crowd of browsers would, not all in one instant.
@@ -182,7 +203,7 @@ async def measure(args, owner_token, tokens, project_id, task_id, server_pid, me
         nonlocal version
         answer = await asyncio.to_thread(
             post,
-            address,
+            write_address,
             owner_token,
             UPDATE,
             {"input": {"id": task_id, "version": version, "title": title}},
@@ -202,7 +223,7 @@ async def measure(args, owner_token, tokens, project_id, task_id, server_pid, me
     print(f"{len(subscribers)} subscribed in {connect_seconds:.1f} s", file=sys.stderr, flush=True)
     # Idle, every socket subscribed: what the server holds for them.
     await asyncio.sleep(args.settle)
-    memory["subscribed"] = resident_bytes(server_pid)
+    memory["subscribed"] = sum(map(resident_bytes, server_pids))
     # The clients' heap (a thousand connections) is long-lived from here on: frozen, so that a
     # full collection in the measuring process (seen at ~0.5 s) does not count as latency.
     gc.collect()
@@ -239,7 +260,14 @@ def main():
     parser.add_argument("--events", type=int, default=50)
     parser.add_argument("--interval", type=float, default=0.2, help="seconds between events")
     parser.add_argument("--grace", type=float, default=10.0, help="seconds to wait at the end")
-    parser.add_argument("--port", type=int, default=8350)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="server processes the subscribers are spread over; above 1, writes go through one "
+        "more (default 1: subscribers and writes on one process)",
+    )
+    parser.add_argument("--port", type=int, default=8350, help="the first server's port")
     parser.add_argument(
         "--subscribe-timeout", type=float, default=180, help="seconds for every socket to hear"
     )
@@ -260,17 +288,26 @@ def main():
     if args.subscribers + 100 > hard:
         raise SystemExit(f"{args.subscribers} sockets need more than the {hard} open files allowed")
     owner_token, tokens, project_id, task_id = prepare(args.subscribers)
-    server = start_server(args.port, {"DATABASE_POOL_MAX_SIZE": "20"}, args.uvicorn_option)
+    subscriber_addresses, write_address = addresses(args.port, args.processes)
+    servers = {
+        address: start_server(
+            int(address.rpartition(":")[2]), {"DATABASE_POOL_MAX_SIZE": "20"}, args.uvicorn_option
+        )
+        for address in dict.fromkeys([*subscriber_addresses, write_address])
+    }
+    subscriber_pids = [servers[address].pid for address in subscriber_addresses]
     memory = {}
     try:
         # uvloop (as in the server) keeps the clients' own share of each latency small.
         connect_seconds, by_event, expected, mutation_seconds = uvloop.run(
-            measure(args, owner_token, tokens, project_id, task_id, server.pid, memory)
+            measure(args, owner_token, tokens, project_id, task_id, subscriber_pids, memory)
         )
-        memory["after_events"] = resident_bytes(server.pid)
+        memory["after_events"] = sum(map(resident_bytes, subscriber_pids))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers.values():
+            server.terminate()
+        for server in servers.values():
+            server.wait(timeout=30)
     latencies = [latency for arrivals in by_event.values() for latency in arrivals]
     # Per event: when its first subscriber had it, and how long the last one waited after.
     firsts = [min(arrivals) for arrivals in by_event.values()]
@@ -290,6 +327,8 @@ def main():
                 "machine": f"{platform.node()} {platform.processor() or platform.machine()}, "
                 f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
                 "subscribers": args.subscribers,
+                "processes": args.processes,
+                "writes_through": "another process" if args.processes > 1 else "the same one",
                 "uvicorn_options": args.uvicorn_option,
                 "server_rss_mb_before": round(memory["before"] / 2**20, 1),
                 "server_rss_mb_subscribed": round(memory["subscribed"] / 2**20, 1),
