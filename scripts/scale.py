@@ -37,19 +37,47 @@ TEMPLATE = ROOT / "scripts" / "nginx.conf.template"
 LOOPBACK = "127.0.0.1"
 
 
-def nginx_config(*, listen: str, upstreams: list[str], static_root: Path, prefix: Path) -> str:
-    """nginx's configuration: `listen` (`host:port`), balancing over `upstreams` (`host:port`
-    each), serving static files from `static_root` and writing only under `prefix`."""
+COMPOSE_CONFIG = ROOT / "scripts" / "nginx-compose.conf"
+
+
+def nginx_config(
+    *,
+    listen: str,
+    upstreams: list[str],
+    static_root: Path,
+    prefix: Path,
+    access_log: str | None = None,
+) -> str:
+    """nginx's configuration: `listen` (`[host:]port`), balancing over `upstreams` (`host:port`
+    each), serving static files from `static_root`, writing only under `prefix`, the access log
+    in `prefix` unless `access_log` says where."""
     fields = {
         "@LISTEN@": listen,
         "@UPSTREAM_SERVERS@": "\n".join(f"        server {address};" for address in upstreams),
         "@STATIC_ROOT@": str(static_root),
         "@PREFIX@": str(prefix),
+        "@ACCESS_LOG@": access_log or str(prefix / "access.log"),
     }
     config = TEMPLATE.read_text()
     for field, value in fields.items():
         config = config.replace(field, value)
     return config
+
+
+def compose_nginx_config() -> str:
+    """The configuration of docker-compose.yml's `scale` profile: nginx's container resolves
+    `web-scaled` to every replica of that service, and reads the static files the `static`
+    service copied out of the image; it logs to the container's output."""
+    generated = (
+        "# Written by `python scripts/scale.py --compose-config`: edit the template instead.\n"
+    )
+    return generated + nginx_config(
+        listen="8080",
+        upstreams=["web-scaled:8000"],
+        static_root=Path("/static"),
+        prefix=Path("/var/cache/nginx"),
+        access_log="/dev/stdout",
+    )
 
 
 def prepare_nginx(config: str, prefix: Path) -> Path:
@@ -108,6 +136,11 @@ def parse_arguments(argv):
         type=int,
         help="web process i listens on this port + i - 1 (default: the one after --port)",
     )
+    parser.add_argument(
+        "--compose-config",
+        action="store_true",
+        help=f"only write {COMPOSE_CONFIG.relative_to(ROOT)} from the template, for compose",
+    )
     arguments = parser.parse_args(argv)
     if arguments.web < 1 or arguments.workers < 1:
         parser.error("--web and --workers must be at least 1")
@@ -119,6 +152,9 @@ def main(argv=None):
     for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop_signal, signal.default_int_handler)
     arguments = parse_arguments(argv)
+    if arguments.compose_config:
+        COMPOSE_CONFIG.write_text(compose_nginx_config())
+        return 0
     first_web_port = arguments.first_web_port or arguments.port + 1
 
     read_dotenv(ROOT / ".env")

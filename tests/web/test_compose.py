@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scripts.scale import COMPOSE_CONFIG as COMPOSE_NGINX_CONFIG
+from scripts.scale import compose_nginx_config
+
 COMPOSE_FILE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 # A tag naming at least a minor version (`17.2-alpine`, `v1.21`, `2.0.1`): not `latest`, not `7`.
 PINNED_TAG = re.compile(r"v?\d+\.\d+")
@@ -27,10 +30,18 @@ def test_every_image_from_a_registry_is_pinned():
 
 
 def test_no_service_waits_on_an_optional_profile():
-    """Compose v1 has no `required: false`, and v2 refuses to wait on a disabled profile."""
-    profiled = {name for name, spec in services().items() if spec.get("profiles")}
-    for name, spec in services().items():
-        assert not profiled & set(spec.get("depends_on") or ()), name
+    """Compose v1 has no `required: false`, and v2 refuses to wait on a disabled profile: a
+    service waits only on services that run whenever it does (no profile, or one of its own)."""
+    all_services = services()
+    for name, spec in all_services.items():
+        for dependency in spec.get("depends_on") or ():
+            needed = set(all_services[dependency].get("profiles") or ())
+            assert not needed or needed & set(spec.get("profiles") or ()), (name, dependency)
+
+
+def test_the_compose_nginx_config_is_the_template_rendered():
+    """`make scale` and the compose profile run the same nginx configuration."""
+    assert COMPOSE_NGINX_CONFIG.read_text() == compose_nginx_config()
 
 
 def compose_v1_config(tmp_path, **environment) -> subprocess.CompletedProcess:
