@@ -33,11 +33,9 @@ PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 TEMPLATE = ROOT / "scripts" / "nginx.conf.template"
+COMPOSE_CONFIG = ROOT / "scripts" / "nginx-compose.conf"
 # Web processes listen here only, so every request reaches them through nginx.
 LOOPBACK = "127.0.0.1"
-
-
-COMPOSE_CONFIG = ROOT / "scripts" / "nginx-compose.conf"
 
 
 def nginx_config(
@@ -177,7 +175,9 @@ def main(argv=None):
 
     prefix = Path(tempfile.mkdtemp(prefix="stride-nginx-"))
     upstreams = [f"{LOOPBACK}:{first_web_port + i}" for i in range(arguments.web)]
-    listen = f"{arguments.host}:{arguments.port}"
+    # An IPv6 address is bracketed before its port, as in a URL.
+    host = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
+    listen = f"{host}:{arguments.port}"
     config = nginx_config(
         listen=listen, upstreams=upstreams, static_root=ROOT / "staticfiles", prefix=prefix
     )
