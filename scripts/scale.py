@@ -31,7 +31,8 @@ from scripts.run import (  # noqa: E402
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
+# Debian's, which `make scale` installs when missing.
+NGINX = "/usr/sbin/nginx"
 TEMPLATE = ROOT / "scripts" / "nginx.conf.template"
 COMPOSE_CONFIG = ROOT / "scripts" / "nginx-compose.conf"
 # Web processes listen here only, so every request reaches them through nginx.

@@ -8,8 +8,8 @@ import backend.env
 
 ROOT = Path(__file__).resolve().parent.parent
 # Files that read the environment: the settings through backend/env.py's helpers, the
-# launcher and the service check through os.environ.
-READERS = ["backend/settings.py", "scripts/run.py", "scripts/check_services.py"]
+# launchers and the service check through os.environ.
+READERS = ["backend/settings.py", "scripts/run.py", "scripts/scale.py", "scripts/check_services.py"]
 ENV_HELPERS = {
     name
     for name, value in vars(backend.env).items()
