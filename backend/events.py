@@ -1,9 +1,13 @@
 """Domain events: what happened, published by the services, delivered after commit.
 
 Services call `publish()` inside their transaction; subscribers (the realtime fan-out, the
-notification inbox, Celery enqueueing) run only once the transaction has committed, so nobody
-hears of a change that was rolled back, and a worker never looks for a row it cannot see yet.
-A failing subscriber is logged and does not stop the others: the change itself is committed.
+notification inbox) run only once the transaction has committed, so nobody hears of a change
+that was rolled back. A failing subscriber is logged and does not stop the others: the change
+itself is committed.
+
+A subscriber `in_transaction` (the outbox of background work, workers/subscribers.py) runs at
+once, inside the transaction: what it writes commits with the change or not at all, and if it
+fails, the change fails.
 """
 
 import logging
@@ -62,16 +66,21 @@ class DomainEvent:
 
 Subscriber = Callable[[DomainEvent], None]
 _subscribers: list[Subscriber] = []
+_subscribers_in_transaction: list[Subscriber] = []
 
 
-def subscribe(subscriber: Subscriber) -> None:
+def subscribe(subscriber: Subscriber, *, in_transaction: bool = False) -> None:
     """Register a subscriber; apps do it in `AppConfig.ready`."""
-    if subscriber not in _subscribers:
-        _subscribers.append(subscriber)
+    subscribers = _subscribers_in_transaction if in_transaction else _subscribers
+    if subscriber not in subscribers:
+        subscribers.append(subscriber)
 
 
 def publish(event: DomainEvent) -> None:
-    """Deliver the event to every subscriber once the current transaction commits."""
+    """Hand the event to the `in_transaction` subscribers now, and to the others once the
+    current transaction commits."""
+    for subscriber in _subscribers_in_transaction:
+        subscriber(event)
     transaction.on_commit(lambda: deliver(event), robust=True)
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "backend.notifications",
     "backend.realtime",
     "backend.jobs",
+    "backend.outbox",
     "backend.web",
     "workers",
 ]
@@ -340,7 +341,8 @@ STRAWBERRY_DJANGO = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = EMBEDDED
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's scheduler, kept alive through PostgreSQL outages (workers/beat.py).
+CELERY_BEAT_SCHEDULER = "workers.beat:ResilientDatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="stride")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -358,7 +360,10 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = positive_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = positive_int("CELERY_TASK_TIME_LIMIT", 330)
+# Workers and beat wait for the broker however long it is away, retrying with backoff, rather
+# than exit after Celery's default 100 attempts (workers also wait for it at start).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Redis hands an unacknowledged message to another worker after this many seconds (how the task
 # of a vanished worker gets done); a task still running or waiting on a retry countdown by then
 # runs twice: keep it above CELERY_TASK_TIME_LIMIT and TASK_RETRY_BACKOFF_MAX_SECONDS, and use
@@ -370,7 +375,25 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # which could double a short timeout; every tenth of the timeout (1 to 30 s) instead.
     "unacked_restore_interval": max(1, min(30, BROKER_VISIBILITY_TIMEOUT // 10)),
     "unacked_restore_throttle": 1,
+    # A broker that stops answering (a host gone, not just a refused port) is noticed within
+    # seconds, by a publisher and by a worker's idle connection alike.
+    "socket_connect_timeout": 5,
+    "socket_timeout": 10,
+    "socket_keepalive": True,
 }
+
+# The outbox of background work (backend/outbox/, workers/outbox.py). Relays look for messages
+# to publish every OUTBOX_POLL_SECONDS (waiting up to ten times longer while the broker or the
+# database is away). A message not done this long after it was published or begun is published
+# again (the broker lost it, or its worker vanished): like the visibility timeout, it must exceed
+# the longest a task runs and waits between retries. After OUTBOX_MAX_PUBLICATIONS, it is given
+# up (a job then fails). A relay that claimed messages keeps them OUTBOX_LEASE_SECONDS at most.
+OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=1.0)
+OUTBOX_REDELIVER_SECONDS = positive_int(
+    "OUTBOX_REDELIVER_SECONDS", BROKER_VISIBILITY_TIMEOUT + CELERY_TASK_TIME_LIMIT
+)
+OUTBOX_MAX_PUBLICATIONS = positive_int("OUTBOX_MAX_PUBLICATIONS", 5)
+OUTBOX_LEASE_SECONDS = positive_int("OUTBOX_LEASE_SECONDS", 60)
 
 # Transient failures are retried after about base * 2^n seconds, up to the max (workers/base.py).
 TASK_MAX_RETRIES = non_negative_int("TASK_MAX_RETRIES", 3)

@@ -2,7 +2,7 @@
 
 When PostgreSQL or Redis does not answer, Stride runs embedded instead: SQLite, in-memory
 channel layer and cache, Celery tasks executed in-process (so no worker or beat is started).
-Ctrl-C stops everything.
+A child that exits is started again, after a backoff (Supervisor); Ctrl-C stops everything.
 """
 
 import contextlib
@@ -133,28 +133,91 @@ def main():
     commands = {"web": [PYTHON, "manage.py", "runserver", "--nostatic", f"{host}:{port}"]}
     if not embedded:
         celery = [str(BIN / "celery"), "-A", "workers"]
-        commands["worker"] = [*celery, "worker", "--loglevel", "info", "--concurrency", "2"]
+        # Gossip and mingle (workers telling each other of themselves) serve nothing here, and
+        # their reconnection after a broker outage is where kombu has failed (issue 14).
+        commands["worker"] = [
+            *celery, "worker", "--loglevel", "info", "--concurrency", "2",
+            "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
         commands["beat"] = [*celery, "beat", "--loglevel", "info"]
     home = os.environ["SITE_URL"]
     print(f"Stride: open {home}/ (GraphiQL at {home}/graphql/); Ctrl-C stops everything")
-    # Each child leads its own process group: the launcher alone decides when they stop, and one
-    # signal to a group also reaches runserver's autoreload child and Celery's pool processes.
-    processes = {
-        name: subprocess.Popen(command, cwd=ROOT, start_new_session=True)
-        for name, command in commands.items()
-    }
+    supervisor = Supervisor(commands)
     try:
+        supervisor.start()
         while True:
-            for name, process in processes.items():
-                if process.poll() is not None:
-                    print(f"Stride: {name} exited with code {process.returncode}; stopping.")
-                    return process.returncode or 1
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                processes["web"].wait(timeout=1)
+            supervisor.poll()
+            time.sleep(0.5)
     except KeyboardInterrupt:
         return 0
     finally:
-        stop(processes.values())
+        supervisor.stop()
+
+
+class Supervisor:
+    """Runs each named command as a child and starts again one that exits, so that a worker
+    or beat that dies in an outage (or a crashed server) comes back without the rest stopping.
+
+    A child that exits again soon after starting waits longer each time (1, 2, 4 ... up to
+    `max_delay` seconds), so one that cannot start (a port in use, a broken setting) does not
+    spin; one that ran for `stable_after` seconds is restarted at once.
+    """
+
+    def __init__(self, commands, *, first_delay=1.0, max_delay=30.0, stable_after=60.0):
+        self.commands = commands
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.stable_after = stable_after
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.started_at: dict[str, float] = {}
+        self.delays = dict.fromkeys(commands, 0.0)
+        self.restart_at: dict[str, float] = {}
+        self.restarts = dict.fromkeys(commands, 0)
+
+    def start(self) -> None:
+        for name in self.commands:
+            self._start(name)
+
+    def poll(self) -> None:
+        """Notice children that exited and start those whose wait is over."""
+        now = time.monotonic()
+        for name, process in list(self.processes.items()):
+            if process.poll() is None:
+                continue
+            del self.processes[name]
+            # The group may outlive its leader (a pool process of a dead worker): end it too.
+            _signal_group(process, signal.SIGKILL)
+            if now - self.started_at[name] >= self.stable_after:
+                self.delays[name] = 0.0
+            else:
+                self.delays[name] = min(
+                    self.max_delay, max(self.first_delay, self.delays[name] * 2)
+                )
+            self.restart_at[name] = now + self.delays[name]
+            print(
+                f"Stride: {name} exited with code {process.returncode}; "
+                f"starting it again in {self.delays[name]:.0f} s.",
+                flush=True,
+            )
+        for name, when in list(self.restart_at.items()):
+            if now >= when:
+                del self.restart_at[name]
+                self.restarts[name] += 1
+                self._start(name)
+
+    def stop(self) -> None:
+        self.restart_at.clear()
+        stop(list(self.processes.values()))
+        self.processes.clear()
+
+    def _start(self, name: str) -> None:
+        # Each child leads its own process group: the launcher alone decides when they stop,
+        # and one signal to a group also reaches runserver's autoreload child and Celery's pool
+        # processes.
+        self.processes[name] = subprocess.Popen(
+            self.commands[name], cwd=ROOT, start_new_session=True
+        )
+        self.started_at[name] = time.monotonic()
 
 
 def stop(processes, grace_seconds=10):

@@ -9,4 +9,4 @@ class WorkersConfig(AppConfig):
         from backend import events
         from workers.subscribers import enqueue_background_work
 
-        events.subscribe(enqueue_background_work)
+        events.subscribe(enqueue_background_work, in_transaction=True)

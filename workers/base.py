@@ -1,4 +1,5 @@
-"""What every Stride task shares: retrying transient failures, and saying when one gives up."""
+"""What every Stride task shares: running once per outbox message, retrying transient failures,
+and saying when one gives up."""
 
 import logging
 import random
@@ -7,9 +8,10 @@ import socket
 
 from celery import Task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 
 from backend.jobs.errors import TransientError
+from backend.outbox import services as outbox
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +38,21 @@ def backoff_seconds(retries: int) -> float:
 
 
 class StrideTask(Task):
-    """Retries TRANSIENT_ERRORS up to TASK_MAX_RETRIES times with backoff; logs final failures."""
+    """Runs once per outbox message (a copy published twice is turned away); retries
+    TRANSIENT_ERRORS up to TASK_MAX_RETRIES times with backoff; logs final failures."""
 
     def __call__(self, *args, **kwargs):
+        message_id = self.request.id  # None when called as a plain function
+        # A retry, or the broker handing back a message whose worker died: the same attempt
+        # going on, which runs, unlike a second copy of a message the outbox published twice.
+        again = self.request.retries > 0 or bool(
+            (self.request.delivery_info or {}).get("redelivered")
+        )
         try:
-            return super().__call__(*args, **kwargs)
+            if message_id and not outbox.begin(message_id=message_id, again=again):
+                logger.info("Task %s[%s] is done or running already", self.name, message_id)
+                return None
+            result = super().__call__(*args, **kwargs)
         except TRANSIENT_ERRORS as exc:
             logger.warning(
                 "Task %s[%s] hit a transient failure (attempt %d): %r",
@@ -54,6 +66,8 @@ class StrideTask(Task):
                 countdown=backoff_seconds(self.request.retries),
                 max_retries=settings.TASK_MAX_RETRIES,
             )
+        self._finish(message_id)
+        return result
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         logger.error(
@@ -64,3 +78,16 @@ class StrideTask(Task):
             kwargs,
             exc,
         )
+        self._finish(task_id)
+
+    def on_undelivered(self, *, kwargs, error):
+        """The outbox gave up publishing this task (workers/outbox.py); the log says so."""
+
+    def _finish(self, task_id):
+        if not task_id:
+            return
+        try:
+            outbox.finish(message_id=task_id)
+        except DatabaseError as exc:
+            # The work is done; at worst its message is published again and turned away.
+            logger.warning("Task %s[%s] could not be marked done: %r", self.name, task_id, exc)

@@ -4,7 +4,11 @@ import os
 
 from celery import Celery
 
+from workers.broker import use_for_redis_urls
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+# A Redis transport that keeps the worker alive when Redis drops mid-task (workers/broker.py).
+use_for_redis_urls()
 
 # Every task retries transient failures and logs when it gives up (workers/base.py).
 app = Celery("stride", task_cls="workers.base:StrideTask")

@@ -1,7 +1,14 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
 from backend.jobs import exports, ingestion, reports, services
 from backend.jobs.models import JobKind
+from backend.outbox import services as outbox
 from workers.base import StrideTask
 from workers.celery import app
+from workers.outbox import enqueue
 
 
 class JobTask(StrideTask):
@@ -10,6 +17,13 @@ class JobTask(StrideTask):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         super().on_failure(exc, task_id, args, kwargs, einfo)
         services.fail_job(job_id=kwargs["job_id"], error=f"{type(exc).__name__}: {exc}")
+
+    def on_undelivered(self, *, kwargs, error):
+        services.fail_job(
+            job_id=kwargs["job_id"],
+            error="No worker finished this job: it was lost with its worker or hit the time "
+            f"limit each time ({error})",
+        )
 
 
 @app.task(name="stride.jobs.process", base=JobTask)
@@ -41,21 +55,14 @@ RUNNERS = {
 
 
 def enqueue_job(*, job_id: int, kind: str, celery_task_id: str) -> None:
-    """Send the job's task; if the broker is down this raises, and recovery sends it later."""
-    RUNNERS[kind].apply_async(kwargs={"job_id": job_id}, task_id=celery_task_id)
-    services.mark_queued(job_id=job_id)
-
-
-@app.task(name="stride.jobs.recover")
-def recover_stalled_jobs():
-    """Beat, every few minutes: send again the jobs the broker never got; fail abandoned ones."""
-    for job in services.recover_stalled_jobs():
-        # Only kinds with a runner were ever sent; others wait for theirs (ingest, export, ...).
-        if job.kind in RUNNERS:
-            enqueue_job(job_id=job.id, kind=job.kind, celery_task_id=job.celery_task_id)
+    """Send the job's task once the submission commits (through the outbox)."""
+    enqueue(RUNNERS[kind].name, message_id=celery_task_id, job_id=job_id)
 
 
 @app.task(name="stride.jobs.cleanup")
 def delete_finished_jobs():
-    """Beat, daily: finished jobs older than JOB_RETENTION_DAYS go."""
-    return services.delete_finished_jobs()
+    """Beat, daily: finished jobs older than JOB_RETENTION_DAYS go, and outbox messages done
+    as long ago."""
+    deleted = services.delete_finished_jobs()
+    outbox.delete_done(before=timezone.now() - timedelta(days=settings.JOB_RETENTION_DAYS))
+    return deleted

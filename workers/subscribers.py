@@ -1,8 +1,10 @@
-"""Committed domain events that become Celery tasks."""
+"""Domain events that call for Celery tasks: written to the outbox in the transaction of the
+change (an `in_transaction` subscriber), published once it commits (workers/outbox.py)."""
 
 from backend.events import DomainEvent, EventKind
 from workers.emails import send_task_assigned_email
 from workers.jobs import enqueue_job
+from workers.outbox import enqueue
 
 
 def enqueue_background_work(event: DomainEvent) -> None:
@@ -10,7 +12,8 @@ def enqueue_background_work(event: DomainEvent) -> None:
         assignee_id = event.data["assignee_id"]
         # Whoever assigns a task to themselves needs no e-mail about it.
         if assignee_id is not None and assignee_id != event.actor_id:
-            send_task_assigned_email.delay(
+            enqueue(
+                send_task_assigned_email.name,
                 task_id=event.task_id,
                 assignee_id=assignee_id,
                 actor_id=event.actor_id,

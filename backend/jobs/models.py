@@ -65,9 +65,6 @@ class Job(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    queued_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the broker accepted its task; empty if it never did."
-    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -25,8 +25,6 @@ from backend.notifications.services import notify
 logger = logging.getLogger(__name__)
 
 PROGRESS_STEPS = 10
-# How long a job may wait for the broker to accept it before recovery sends it again.
-RESEND_AFTER_SECONDS = 120
 
 
 def job_event(kind: EventKind, job: Job) -> DomainEvent:
@@ -183,40 +181,6 @@ def run_process_job(*, job_id: int) -> None:
             "seconds": round(seconds, 3),
         },
     )
-
-
-def mark_queued(*, job_id: int) -> None:
-    """The broker has the job's task: from now on the broker, not recovery, delivers it."""
-    Job.objects.filter(id=job_id, queued_at__isnull=True).update(queued_at=timezone.now())
-
-
-def recover_stalled_jobs(*, now=None) -> list[Job]:
-    """Find jobs that would otherwise wait forever; return those whose task must be sent again.
-
-    PENDING jobs the broker never accepted (it was down) are sent again; those it accepted are
-    left alone, since a queued job sent twice would run twice. PROCESSING jobs silent for longer
-    than the broker's redelivery delay plus the hard time limit (by then Redis would have
-    redelivered a task lost with its worker) have no worker left: they are recorded as FAILED.
-    """
-    now = now or timezone.now()
-    grace = timedelta(seconds=RESEND_AFTER_SECONDS)
-    unsent = list(
-        Job.objects.filter(
-            status=JobStatus.PENDING, queued_at__isnull=True, created_at__lt=now - grace
-        )
-    )
-    silent_for = timedelta(
-        seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-        + settings.CELERY_TASK_TIME_LIMIT
-        + RESEND_AFTER_SECONDS
-    )
-    abandoned = Job.objects.filter(status=JobStatus.PROCESSING, updated_at__lt=now - silent_for)
-    for job_id in abandoned.values_list("id", flat=True):
-        fail_job(
-            job_id=job_id,
-            error="No worker finished this job: it was lost with its worker or hit the time limit.",
-        )
-    return unsent
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
 
+from tests.faults import RedisServer
 from workers import celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,6 +160,25 @@ def real_broker(transactional_db):
     yield queue
     celery_app.control.purge()
     celery_app.conf.task_always_eager = True
+
+
+def _use_broker(url: str) -> None:
+    """Point the test process's Celery app at the broker `url`, with fresh connections."""
+    celery_app.conf.broker_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def private_broker(real_broker):
+    """A Redis of the test's own as the broker of the test process (and of the workers it
+    starts with `broker_url=private_broker.url`): the test kills and restarts it at will."""
+    server = RedisServer().start()
+    shared = celery_app.conf.broker_url
+    _use_broker(server.url)
+    yield server
+    _use_broker(shared)
+    server.close()
 
 
 @pytest.fixture

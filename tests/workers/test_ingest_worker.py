@@ -1,17 +1,16 @@
 """Imports on real workers: ten at once, a worker killed midway, a broker that never got one."""
 
 import time
-from datetime import timedelta
 
 from django.db.models import Count
-from django.utils import timezone
 
 from backend.jobs.ingestion import CHUNK_SIZE, submit_ingestion
 from backend.jobs.models import IngestedChunk, Job, JobStatus
+from backend.outbox.models import OutboxMessage
 from backend.tasks.models import Task
 from tests.rest.conftest import ApiClient
 from tests.workers.conftest import wait_for
-from workers.jobs import recover_stalled_jobs
+from workers.outbox import relay
 
 INGEST = "/api/data/ingest/"
 
@@ -72,14 +71,14 @@ def test_an_import_whose_worker_is_killed_midway_is_redelivered_and_imports_each
     assert "WorkerLostError" in worker.log()
 
 
-def test_an_import_the_broker_never_got_is_kept_and_run_by_recovery(alice):
-    # Submitted without its after-commit enqueue: as when the broker was down.
+def test_an_import_the_broker_never_got_is_kept_and_published_by_a_relay(alice):
+    # Submitted without its after-commit publication: as when the broker was down.
     job, _ = submit_ingestion(actor=alice, records=[{"title": "Kept"}, {"title": "Safe"}])
-    Job.objects.filter(id=job.id).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert Job.objects.get(id=job.id).status == JobStatus.PENDING
 
-    recover_stalled_jobs()  # tests run tasks in-process: "sent" means run here
+    assert relay() == 1  # tests run tasks in-process: "published" means run here
 
     job.refresh_from_db()
     assert job.status == JobStatus.COMPLETED
-    assert job.queued_at is not None
     assert sorted(Task.objects.values_list("title", flat=True)) == ["Kept", "Safe"]
+    assert OutboxMessage.objects.get(message_id=job.celery_task_id).done_at is not None
