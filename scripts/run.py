@@ -142,6 +142,11 @@ def main():
         commands["beat"] = [*celery, "beat", "--loglevel", "info"]
     home = os.environ["SITE_URL"]
     print(f"Stride: open {home}/ (GraphiQL at {home}/graphql/); Ctrl-C stops everything")
+    return supervise(commands)
+
+
+def supervise(commands) -> int:
+    """Run the named commands under a Supervisor until Ctrl-C (or SIGTERM), then stop them."""
     supervisor = Supervisor(commands)
     try:
         supervisor.start()

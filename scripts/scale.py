@@ -3,11 +3,11 @@
 Prepares the database and static files as `make run` does, writes nginx's configuration from
 scripts/nginx.conf.template into a private directory, then runs, in the foreground: nginx on
 HOST:PORT, WEB Uvicorn processes on the loopback ports after it, WORKERS Celery workers and one
-beat. DEBUG is off, as in production. Ctrl-C stops everything.
+beat, each started again when it exits (scripts/run.py's Supervisor). DEBUG is off, as in
+production. Ctrl-C stops everything.
 """
 
 import argparse
-import contextlib
 import os
 import signal
 import subprocess
@@ -26,7 +26,7 @@ from scripts.run import (  # noqa: E402
     manage,
     prepare_metrics_directory,
     site_url,
-    stop,
+    supervise,
 )
 
 PYTHON = sys.executable
@@ -116,6 +116,8 @@ def commands(web: int, workers: int, first_web_port: int) -> dict[str, list[str]
     for i in range(workers):
         named[f"worker-{i + 1}"] = [
             *(*celery, "worker", "--loglevel", "info", "--concurrency", "2"),
+            # As `make run`'s worker: gossip and mingle fail to reconnect after a broker outage.
+            *("--without-gossip", "--without-mingle"),
             # Each worker its own name, or Celery warns of a clash on one machine.
             *("--hostname", f"worker-{i + 1}@%h"),
         ]
@@ -190,24 +192,8 @@ def main(argv=None):
         f"({', '.join(upstreams)}), {arguments.workers} workers and beat; open {home}/; "
         "Ctrl-C stops everything"
     )
-    named = {**commands(arguments.web, arguments.workers, first_web_port), "nginx": nginx}
-    # As in scripts/run.py, each child leads its own process group.
-    processes = {
-        name: subprocess.Popen(command, cwd=ROOT, start_new_session=True)
-        for name, command in named.items()
-    }
-    try:
-        while True:
-            for name, process in processes.items():
-                if process.poll() is not None:
-                    print(f"Stride: {name} exited with code {process.returncode}; stopping.")
-                    return process.returncode or 1
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                processes["nginx"].wait(timeout=1)
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        stop(processes.values())
+    # As `make run`'s: a child that exits is started again, after a backoff if it keeps exiting.
+    return supervise({**commands(arguments.web, arguments.workers, first_web_port), "nginx": nginx})
 
 
 if __name__ == "__main__":
