@@ -55,6 +55,9 @@ def publish_after_commit(message_id: int) -> None:
         relay(ids=[message_id])
     except BrokerUnavailable:
         _skip_fast_path_until = time.monotonic() + settings.OUTBOX_POLL_SECONDS * 5
+    except (DatabaseError, InterfaceError) as exc:
+        # The change is committed and its message with it: a relay publishes it later.
+        logger.warning("Outbox: message %s left to the relays: %r", message_id, exc)
 
 
 def relay(*, ids=None, limit: int = BATCH_SIZE) -> int:
