@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backend.web.views.AnswersOutagesWith503",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -111,13 +112,26 @@ else:
         "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/stride")
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    # libpq waits for an unreachable host as long as the operating system does (minutes).
+    options.setdefault("connect_timeout", positive_int("DATABASE_CONNECT_TIMEOUT", 2))
     if env.bool("DATABASE_POOL", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        options["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
             "max_size": positive_int("DATABASE_POOL_MAX_SIZE", 20),
-            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+            # A request waits this long for a connection before it is answered 503: while
+            # PostgreSQL is down no connection ever comes, and clients should hear so quickly.
+            # A process's threads (asgiref's executor) rarely outnumber max_size, so under load
+            # connections come free well within it.
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=1.5),
+            # A failed attempt to connect is retried once, a second later, then given up; the
+            # next request that needs a connection starts a new attempt at once. psycopg_pool's
+            # default retries for five minutes with a doubling backoff: once PostgreSQL is back,
+            # it could wait many seconds before trying, while requests are refused.
+            "reconnect_timeout": 1.0,
         }
-    DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+    # Django's, checking the pooled connections it takes (backend/platform/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "backend.platform.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

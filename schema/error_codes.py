@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
+from backend.platform import outages
 from backend.platform.errors import ErrorCode, refusal_code
 from backend.platform.ratelimit import RateLimited
 
@@ -29,6 +30,8 @@ def error_code(error: GraphQLError) -> str:
         return ErrorCode.RATE_LIMITED
     if code := refusal_code(original):
         return code
+    if outages.as_unavailable(original) is not None:
+        return ErrorCode.SERVICE_UNAVAILABLE
     # Strawberry's refusal of a Relay `first`/`last` over the maximum (test_error_codes.py pins
     # the wording): the client's input, not our bug.
     if isinstance(original, ValueError) and error.message.startswith("Argument '"):

@@ -1,7 +1,9 @@
 """What GraphQL clients are told of unexpected errors, and what is logged
 (`StrideSchema.process_errors`; the codes themselves come from schema/error_codes.py).
 
-An exception nobody expected (a database or driver error, a bug) is logged with the document,
+A service that cannot be reached (backend/platform/outages.py) is SERVICE_UNAVAILABLE with
+`retryAfter`, never masked: the HTTP endpoint turns it into a 503. Any other exception nobody
+expected (a database or driver error, a bug) is logged with the document,
 its string literals redacted (they may be passwords or tokens), and masked as
 INTERNAL_SERVER_ERROR with a request id. Strawberry's own logging would write every error with
 its document, literals included. Django's errors outside a mutation keep their meaning in words
@@ -11,7 +13,7 @@ a client can show, instead of Django's representation.
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from graphql import GraphQLError, StringValueNode, Visitor, print_ast, visit
 
-from backend.platform import incidents
+from backend.platform import incidents, outages
 from backend.platform.errors import NOT_FOUND_MESSAGE, ErrorCode
 from schema.error_codes import error_code
 
@@ -28,6 +30,14 @@ def present(errors: list[GraphQLError], execution_context) -> None:
             continue
         if error.path is None and isinstance(original, ValueError | TypeError):
             continue  # a variable's value refused by its scalar, before execution
+        unavailable = outages.as_unavailable(original)
+        if unavailable is not None:
+            error.message = str(unavailable)
+            error.extensions = {
+                "code": ErrorCode.SERVICE_UNAVAILABLE,
+                "retryAfter": int(unavailable.retry_after),
+            }
+            continue
         code = (error.extensions or {}).get("code") or error_code(error)
         if code == ErrorCode.INTERNAL_SERVER_ERROR:
             request_id = incidents.report(

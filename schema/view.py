@@ -32,7 +32,7 @@ from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from backend.platform import authentication, ratelimit, redis
+from backend.platform import authentication, outages, ratelimit, redis
 from backend.platform.errors import ErrorCode, code_for_status
 from schema import operation_metrics, persisted_queries, response_cache
 from schema.http_requests import (
@@ -133,6 +133,12 @@ class GraphQLEndpoint:
             return _refusal(error, media_type)
         except AuthenticationFailed as error:
             return _unauthorized(_token_error_message(error))
+        except Exception as error:
+            # Outside execution: the user's row read for the token, the response cache.
+            unavailable = outages.as_unavailable(error)
+            if unavailable is None:
+                raise
+            return _refusal(_unavailable(unavailable), media_type)
 
     async def _one(self, request, token, params: dict, media_type: str, in_thread) -> Answer:
         """One operation: a persisted document looked up, the rate limit, the cache, execution."""
@@ -182,6 +188,11 @@ class GraphQLEndpoint:
             # A resolver refused by a rate limit (sign-in attempts) makes the response a 429.
             if isinstance(getattr(error, "original_error", None), ratelimit.RateLimited):
                 raise _too_many(error.original_error)
+            # One that met a service down (schema/errors.py named it) makes it a 503: the whole
+            # operation may be sent again, its mutations having changed nothing.
+            unavailable = outages.as_unavailable(getattr(error, "original_error", None))
+            if unavailable is not None:
+                raise _unavailable(unavailable)
         if media_type == GRAPHQL_RESPONSE and result.data is None and _is_request_error(result):
             body = process_result(result)
             body.pop("data", None)
@@ -250,6 +261,12 @@ def _refusal(error: "RequestError", media_type: str) -> Answer:
 def _too_many(limited: ratelimit.RateLimited) -> RequestError:
     """Over a rate limit (the REST layer's, per user or address) the request is a 429."""
     return RequestError(str(limited), 429, {"Retry-After": limited.retry_after})
+
+
+def _unavailable(unavailable: outages.ServiceUnavailable) -> RequestError:
+    return RequestError(
+        str(unavailable), 503, {"Retry-After": unavailable.retry_after}, code=unavailable.code
+    )
 
 
 def _unauthorized(message: str) -> Answer:

@@ -107,6 +107,10 @@ class TcpProxy:
             with contextlib.suppress(OSError):
                 # A zero linger turns close() into a reset, which clients notice at once.
                 connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                # close() alone waits for the pipe thread blocked reading this socket (the
+                # peers would never hear of the cut); shutting it down first wakes that thread.
+                connection.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
                 connection.close()
 
     def close(self) -> None:

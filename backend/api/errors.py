@@ -4,7 +4,8 @@
 Services raise Django's ValidationError (400; ConflictError is 409, InvalidCredentials 401),
 PermissionDenied (403) and DoesNotExist (404: a forbidden object is never told apart from a
 missing one), as backend.platform.errors.REFUSALS lists them for every door. A body over
-DATA_UPLOAD_MAX_MEMORY_SIZE, which DRF's JSON parser enforces through Django, is a 413. Anything
+DATA_UPLOAD_MAX_MEMORY_SIZE, which DRF's JSON parser enforces through Django, is a 413; a
+service that cannot be reached, a 503 with Retry-After (backend/platform/outages.py). Anything
 else is unexpected: a 500 in the same shape, naming only the request id it was logged under.
 """
 
@@ -30,6 +31,7 @@ from backend.platform.errors import (
     TooLargeError,
     code_for_status,
 )
+from backend.platform.outages import ServiceUnavailable, as_unavailable
 from backend.platform.ratelimit import RateLimited
 
 NON_FIELD_KEYS = {NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY}
@@ -45,6 +47,18 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The object changed since you read it."
     default_code = "conflict"
+
+
+class Unavailable(exceptions.APIException):
+    """A service Stride needs is down (backend/platform/outages.py); DRF sends `wait` as
+    Retry-After."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+
+    def __init__(self, unavailable: ServiceUnavailable):
+        super().__init__(str(unavailable))
+        self.wait = int(unavailable.retry_after)
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -70,6 +84,9 @@ def _as_api_exception(exc):
         return RequestTooLarge()
     if isinstance(exc, RateLimited):
         return exceptions.Throttled(exc.wait, detail=str(exc))
+    unavailable = as_unavailable(exc)
+    if unavailable is not None:
+        return Unavailable(unavailable)
     return exc
 
 

@@ -17,7 +17,7 @@ from backend.platform.text import LONG_TEXT_MAX_LENGTH
 from backend.projects.models import Project
 from backend.tasks.models import Comment, Task, TaskPriority, TaskStatus
 
-HEALTH_STATUSES = ["ok", "unavailable"]
+HEALTH_STATUSES = ["ok", "degraded", "unavailable"]
 
 # One wording on every door: what a serializer refuses before the services see it reads as the
 # services' own refusal (Django's model validation), which GraphQL and the import answer. Set

@@ -8,11 +8,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.serializers import HealthSerializer
-from backend.platform import health
+from backend.platform import health, outages
 
 
 class HealthView(APIView):
-    """Whether the database, the cache and the broker answer: 200 when all do, else 503."""
+    """Whether the database, the cache, the channel layer and the broker answer, each named:
+    503 when the database does not (`unavailable`), 200 otherwise (`ok`, or `degraded` when only
+    a Redis service is down)."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -21,12 +23,16 @@ class HealthView(APIView):
     @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer}, tags=["operations"])
     def get(self, request):
         checks = health.check_all()
-        healthy = all(check.ok for check in checks.values())
+        status = health.status(checks)
         body = {
-            "status": "ok" if healthy else "unavailable",
+            "status": status,
             "checks": {
                 name: {key: value for key, value in asdict(check).items() if value != ""}
                 for name, check in checks.items()
             },
         }
-        return Response(body, status=200 if healthy else 503)
+        if status == "unavailable":
+            return Response(
+                body, status=503, headers={"Retry-After": str(outages.RETRY_AFTER_SECONDS)}
+            )
+        return Response(body)
