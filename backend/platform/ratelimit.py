@@ -1,8 +1,9 @@
 """Rate limits shared by every front door: DRF throttles for REST, the same counters for GraphQL.
 
 The rates are `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`, read on every request (DRF's own
-throttles copy them at import, ignoring a later override). Counters live in Redis: without it
-nobody is limited, the better failure for a task manager.
+throttles copy them at import, ignoring a later override). Counters live in Redis, shared by
+every process; while Redis does not answer (or without it, in the embedded mode), each process
+counts on its own (backend/platform/local_store.py): the limits still apply, per process.
 """
 
 from rest_framework.settings import api_settings
@@ -10,6 +11,10 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, User
 
 from backend.platform import redis
 from backend.platform.addresses import client_address
+from backend.platform.local_store import ExpiringValues
+
+# The windows' counts while Redis does not answer.
+LOCAL_COUNTS = ExpiringValues()
 
 
 class RateLimited(Exception):
@@ -41,32 +46,46 @@ class WindowCounter(SimpleRateThrottle):
 
     def allow_request(self, request, view=None) -> bool:
         window, client = self._window(request), redis.sync_client()
-        if window is None or client is None:
+        if window is None:
             return True
-        current, _, elapsed = window
-        try:
-            count, _, before = self._count(client.pipeline(transaction=False), window).execute()
-            if self._allows(count, before, elapsed):
-                return True
-            client.decr(current)
-        except redis.UNAVAILABLE:
-            return True
-        return False
+        if client is not None:
+            current, _, elapsed = window
+            try:
+                pipe = self._count(client.pipeline(transaction=False), window)
+                count, _, before = pipe.execute()
+                if self._allows(count, before, elapsed):
+                    return True
+                client.decr(current)
+                return False
+            except redis.UNAVAILABLE:
+                pass
+        return self._allow_locally(window)
 
     async def aallow_request(self, request) -> bool:
         """`allow_request()`, from an event loop."""
         window, client = self._window(request), redis.async_client()
-        if window is None or client is None:
+        if window is None:
             return True
-        current, _, elapsed = window
-        try:
-            pipe = self._count(client.pipeline(transaction=False), window)
-            count, _, before = await pipe.execute()
-            if self._allows(count, before, elapsed):
-                return True
-            await client.decr(current)
-        except redis.UNAVAILABLE:
+        if client is not None:
+            current, _, elapsed = window
+            try:
+                pipe = self._count(client.pipeline(transaction=False), window)
+                count, _, before = await pipe.execute()
+                if self._allows(count, before, elapsed):
+                    return True
+                await client.decr(current)
+                return False
+            except redis.UNAVAILABLE:
+                pass
+        return self._allow_locally(window)
+
+    def _allow_locally(self, window) -> bool:
+        """The same count in this process's memory, for when Redis does not answer."""
+        current, previous, elapsed = window
+        count = LOCAL_COUNTS.add(current, 1, 2 * self.duration + 1)
+        if self._allows(count, LOCAL_COUNTS.get(previous, 0), elapsed):
             return True
+        LOCAL_COUNTS.add(current, -1, 2 * self.duration + 1)
         return False
 
     def _window(self, request) -> tuple[str, str, float] | None:

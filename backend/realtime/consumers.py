@@ -11,6 +11,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from strawberry.channels import GraphQLWSConsumer
 from strawberry.exceptions import ConnectionRejectionError
 
+from backend.platform import outages
 from backend.realtime.auth import TokenHolder, holder_of_access_token, holder_of_bearer_token
 from backend.realtime.groups import (
     MEMBERSHIP_CHANGED,
@@ -21,7 +22,7 @@ from backend.realtime.groups import (
 )
 from backend.realtime.hub import ROUTE
 from backend.realtime.jobs import JOB_PROGRESS
-from backend.realtime.listening import Listener, listen
+from backend.realtime.listening import TRY_AGAIN_LATER, Listener, listen
 from schema.shared_events import shared_result_json
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,23 @@ LISTENED_TYPES = (TASK_CHANGED, MEMBERSHIP_CHANGED, NOTIFICATION_CREATED, JOB_PR
 FORBIDDEN = 4403
 # The server met an unexpected condition; the client may reconnect.
 INTERNAL_ERROR = 1011
+# Sockets hear events through their process's hub (backend/realtime/hub.py), never on a channel
+# of their own: Channels would give each one a receive loop on Redis, which also ends the socket
+# with 1011 when Redis goes away, where the hub closes it with TRY_AGAIN_LATER.
+NO_CHANNEL_OF_ITS_OWN = "no channel layer"
+
+
+class ClosesOnce:
+    """The first close of a socket stands: the hub may tell a socket more than once that it
+    lost the channel layer, and a socket closed for an expired token may be told too."""
+
+    _closed_with: int | None = None
+
+    async def close(self, code=None, reason=None):
+        if self._closed_with is not None:
+            return
+        self._closed_with = code or 1000
+        await super().close(code=code, reason=reason)
 
 
 class ClosesWhenTokenExpires:
@@ -72,9 +90,12 @@ class SocketContext:
         return self.request
 
 
-class GraphQLSocketConsumer(ClosesWhenTokenExpires, GraphQLWSConsumer):
+class GraphQLSocketConsumer(ClosesOnce, ClosesWhenTokenExpires, GraphQLWSConsumer):
     """GraphQL over WebSocket (graphql-transport-ws and graphql-ws), as the user of the
     `authorization` entry of `connection_init`'s payload, else of the browser's session."""
+
+    channel_layer_alias = NO_CHANNEL_OF_ITS_OWN
+    _refused_for_an_outage = False
 
     async def connect(self):
         self.user = self.scope["user"]
@@ -88,6 +109,25 @@ class GraphQLSocketConsumer(ClosesWhenTokenExpires, GraphQLWSConsumer):
         return SocketContext(request=request)
 
     async def on_ws_connect(self, context: SocketContext):
+        try:
+            return await self._authenticate(context)
+        except Exception as error:
+            unavailable = outages.as_unavailable(error)
+            if unavailable is None:
+                raise
+            self._refused_for_an_outage = True
+            raise ConnectionRejectionError(
+                {"message": str(unavailable), "code": unavailable.code}
+            ) from None
+
+    async def close(self, code=None, reason=None):
+        if self._refused_for_an_outage:
+            # Strawberry closes a refused connection as forbidden (4403; graphql-ws: 1011 after
+            # a `connection_error` with the payload above); this one may try again.
+            code, reason = TRY_AGAIN_LATER, "Service unavailable"
+        await super().close(code=code, reason=reason)
+
+    async def _authenticate(self, context: SocketContext):
         params = context.connection_params or {}
         header = next((v for k, v in params.items() if k.lower() == "authorization"), None)
         if header is None:
@@ -110,7 +150,7 @@ class GraphQLSocketConsumer(ClosesWhenTokenExpires, GraphQLWSConsumer):
         await super().disconnect(code)
 
 
-class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsumer):
+class NotificationSocketConsumer(ClosesOnce, ClosesWhenTokenExpires, AsyncJsonWebsocketConsumer):
     """/ws/notifications/: the same events as plain JSON, `{"type": "task.updated", ...}`.
 
     Authenticated by `?token=<access>` or the browser's session. It listens through the
@@ -118,14 +158,37 @@ class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsu
     channels-redis forgets a member after a day, leaving the socket open but deaf.
     """
 
+    channel_layer_alias = NO_CHANNEL_OF_ITS_OWN
     _listening: asyncio.Task | None = None
     _subscriptions: contextlib.AsyncExitStack | None = None
 
     async def connect(self):
-        user, holder = await self._authenticate()
-        if user is None:
+        try:
+            inbox = await self._open()
+        except Exception as error:
+            # Refused rather than opened deaf: the client retries, and catches up then. Opened
+            # first, so that the client reads the close code (before the handshake completes,
+            # a close is an HTTP 403).
+            await self.accept()
+            if outages.unavailable_service(error) is not None:
+                await self.close(code=TRY_AGAIN_LATER)
+                return
+            logger.exception("The notification socket could not listen")
+            await self.close(code=INTERNAL_ERROR)
+            return
+        if inbox is None:
             await self.close(code=FORBIDDEN)
             return
+        await self.accept()
+        if self.holder is not None:
+            self.close_when_token_expires(self.holder)
+        self._listening = asyncio.create_task(self._listen(inbox))
+
+    async def _open(self) -> Listener | None:
+        """Listening to the user's groups; None when nobody is signed in."""
+        user, self.holder = await self._authenticate()
+        if user is None:
+            return None
         self.user = user
         self.task_events = TaskEventFilter(user)
         # Among them the user's own group, which also carries notifications, memberships and
@@ -134,19 +197,9 @@ class NotificationSocketConsumer(ClosesWhenTokenExpires, AsyncJsonWebsocketConsu
         # Joined before the handshake completes: a client that reads the current state once the
         # socket is open (a web page catching up) hears of every change made after that read.
         self._subscriptions = contextlib.AsyncExitStack()
-        try:
-            inbox = await self._subscriptions.enter_async_context(
-                listen(self, types=LISTENED_TYPES, groups=groups)
-            )
-        except Exception:
-            # Refused rather than opened deaf: the client retries, and catches up then.
-            logger.exception("The notification socket of user %s could not listen", user.id)
-            await self.close(code=INTERNAL_ERROR)
-            return
-        await self.accept()
-        if holder is not None:
-            self.close_when_token_expires(holder)
-        self._listening = asyncio.create_task(self._listen(inbox))
+        return await self._subscriptions.enter_async_context(
+            listen(self, types=LISTENED_TYPES, groups=groups)
+        )
 
     async def disconnect(self, code):
         self.forget_token()

@@ -18,6 +18,7 @@ import logging
 import weakref
 from collections import defaultdict
 
+from backend.platform import outages
 from backend.platform.metrics import EVENTS_DELIVERED
 
 logger = logging.getLogger(__name__)
@@ -71,13 +72,19 @@ class Hub:
             if members:
                 return
             del self.members[group]
-            await self.layer.group_discard(group, self.channel)
-            if not self.members:
-                # Nothing left to hear: stop, so that no task outlives the sockets.
-                tasks = [task for task in (self._receiving, self._rejoining) if task is not None]
-                self._receiving = self._rejoining = None
-                for task in tasks:
-                    await _stopped(task)
+            try:
+                await self.layer.group_discard(group, self.channel)
+            finally:
+                if not self.members:
+                    # Nothing left to hear: stop, so that no task outlives the sockets (nor
+                    # retries a Redis that is down for nobody).
+                    await self._stop()
+
+    async def _stop(self) -> None:
+        tasks = [task for task in (self._receiving, self._rejoining) if task is not None]
+        self._receiving = self._rejoining = None
+        for task in tasks:
+            await _stopped(task)
 
     def deliver(self, message: dict) -> None:
         message_type = message.get("type")
@@ -94,11 +101,21 @@ class Hub:
         while True:
             try:
                 message = await self.layer.receive(self.channel)
-            except Exception:
-                logger.exception("The realtime hub could not receive; retrying")
+            except Exception as error:
+                if outages.unavailable_service(error) is None:
+                    logger.exception("The realtime hub could not receive; retrying")
+                else:
+                    # Messages sent meanwhile are lost, and a Redis that restarted empty forgot
+                    # the groups: every socket is closed, to join afresh when it reconnects.
+                    logger.warning("The realtime hub lost Redis (%r); retrying", error)
+                    await self._lose_listeners()
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
             self.deliver(message)
+
+    async def _lose_listeners(self) -> None:
+        listeners = {member for group in self.members.values() for member in group}
+        await asyncio.gather(*(listener.lost() for listener in listeners), return_exceptions=True)
 
     async def _rejoin(self) -> None:
         while True:

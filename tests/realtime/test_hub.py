@@ -79,7 +79,7 @@ async def test_a_burst_past_the_default_capacity_is_not_lost():
 
 def test_a_message_of_an_unjoined_group_or_type_reaches_no_listener():
     hub = Hub(get_channel_layer())
-    listener = Listener(hub, types=["x.y"])
+    listener = Listener(hub, types=["x.y"], consumer=None)
     hub.members["g"].add(listener)
 
     hub.deliver({"type": "x.y", "group": "other"})

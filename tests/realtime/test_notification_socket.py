@@ -11,7 +11,9 @@ from backend.jobs.services import run_process_job
 from backend.realtime.consumers import INTERNAL_ERROR
 from backend.realtime.groups import project_group, user_group
 from backend.realtime.hub import hub_for
+from backend.realtime.listening import TRY_AGAIN_LATER
 from tests.realtime.conftest import (
+    RECEIVE_TIMEOUT,
     GraphQLSocket,
     NotificationSocket,
     run,
@@ -138,15 +140,25 @@ async def test_a_subscription_and_a_plain_socket_of_one_user_share_the_hub(bob, 
     assert not hub_for(get_channel_layer()).members
 
 
-async def test_a_socket_that_cannot_listen_is_refused_rather_than_opened_deaf(bob, monkeypatch):
-    async def redis_is_down(group, channel):
-        raise ConnectionError("Redis is restarting")
+@pytest.mark.parametrize(
+    ("failure", "close_code"),
+    [
+        (redis.ConnectionError("Redis is restarting"), TRY_AGAIN_LATER),
+        (RuntimeError("a bug"), INTERNAL_ERROR),
+    ],
+)
+async def test_a_socket_that_cannot_listen_is_closed_rather_than_left_deaf(
+    bob, monkeypatch, failure, close_code
+):
+    async def fail(group, channel):
+        raise failure
 
-    monkeypatch.setattr(get_channel_layer(), "group_add", redis_is_down)
+    monkeypatch.setattr(get_channel_layer(), "group_add", fail)
     socket = NotificationSocket(token=await token_of(bob))
-    connected, code = await socket.open()
-
-    assert (connected, code) == (False, INTERNAL_ERROR)
+    # Opened, so that the client reads why it is closed (refused, it would see an HTTP 403).
+    assert await socket.open() == (True, None)
+    closed = await socket.communicator.receive_output(timeout=RECEIVE_TIMEOUT)
+    assert (closed["type"], closed["code"]) == ("websocket.close", close_code)
     await socket.close()
     assert not hub_for(get_channel_layer()).members
 

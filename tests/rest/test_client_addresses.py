@@ -9,9 +9,11 @@ from django.core.cache import cache
 
 from backend.platform import backoff
 from backend.platform.addresses import client_address
+from backend.platform.local_store import ExpiringValues
 from tests.conftest import GraphQLClient, operation
 from tests.rest.conftest import ApiClient
 
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 RATES = {
     "anon": "100/min",
     "user": "100/min",
@@ -154,3 +156,17 @@ def test_token_auth_backs_off_like_the_rest_login(db, alice, clock, settings):
     )
     assert response.status_code == 429
     assert "failed sign-ins" in response.json()["errors"][0]["message"]
+
+
+def test_the_backoff_still_applies_while_the_cache_is_down(db, alice, clock, settings, monkeypatch):
+    # Issue 14: the backoff failed open when Redis did not answer.
+    monkeypatch.setattr(backoff, "LOCAL_FAILURES", ExpiringValues())
+    settings.LOGIN_FREE_FAILURES = 2
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": DEAD_REDIS}}
+    for _ in range(2):
+        assert login("10.0.0.66", "wrong").status_code == 401
+    assert login("10.0.0.66", "pw-for-tests-1").status_code == 429
+    assert login("10.0.0.7", "pw-for-tests-1").status_code == 200  # the owner, elsewhere
+    clock.now += 1.1
+    assert login("10.0.0.66", "pw-for-tests-1").status_code == 200  # a success clears it
+    assert login("10.0.0.66", "wrong").status_code == 401

@@ -5,6 +5,8 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from backend.platform import ratelimit
+from backend.platform.local_store import ExpiringValues
 from backend.platform.ratelimit import UserThrottle
 from tests.conftest import GraphQLClient, operation
 from tests.rest.conftest import ApiClient, assert_error
@@ -149,8 +151,12 @@ def test_a_refused_request_is_not_counted(clock, api_alice):
     assert_limited(api_alice.get("/api/tasks/"))
 
 
-def test_nobody_is_limited_while_the_cache_is_down(api_alice):
+def test_limits_still_apply_while_the_cache_is_down(api_alice, monkeypatch):
+    # Issue 14: with Redis down, limits were off. Now each process counts on its own.
+    monkeypatch.setattr(ratelimit, "LOCAL_COUNTS", ExpiringValues())
     dead = {"default": {**CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
     with override_settings(CACHES=dead):
-        for _ in range(5):
+        for _ in range(3):
             assert api_alice.get("/api/tasks/").status_code == 200
+        assert_limited(api_alice.get("/api/tasks/"))
+        assert_limited(GraphQLClient(api_alice.user).post(operation("me")))
