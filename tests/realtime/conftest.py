@@ -10,7 +10,7 @@ import pytest
 import redis
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connection, connections
@@ -51,7 +51,10 @@ def close_database_pool(django_db_setup):
 
 @pytest.fixture(autouse=True)
 def empty_channel_layer():
-    """No group or message left over from another test."""
+    """No group or message left over from another test, and a channel layer of its own: each
+    test has its own event loop, and channels-redis keeps per-channel locks that a receive on a
+    loop that has ended may leave held (its hub's, released by a task that never ran)."""
+    channel_layers.set(DEFAULT_CHANNEL_LAYER, channel_layers.make_backend(DEFAULT_CHANNEL_LAYER))
     async_to_sync(get_channel_layer().flush)()
     yield
     async_to_sync(get_channel_layer().flush)()
