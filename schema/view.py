@@ -188,8 +188,7 @@ class GraphQLEndpoint:
             # A resolver refused by a rate limit (sign-in attempts) makes the response a 429.
             if isinstance(getattr(error, "original_error", None), ratelimit.RateLimited):
                 raise _too_many(error.original_error)
-            # One that met a service down (schema/errors.py named it) makes it a 503: the whole
-            # operation may be sent again, its mutations having changed nothing.
+            # One that met a service down (schema/errors.py named it) makes it a 503.
             unavailable = outages.as_unavailable(getattr(error, "original_error", None))
             if unavailable is not None:
                 raise _unavailable(unavailable)

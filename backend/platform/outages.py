@@ -25,7 +25,7 @@ RETRY_AFTER_SECONDS = 5
 _UNAVAILABLE_SQLSTATES = {"53300", "57P01", "57P02", "57P03"}
 
 
-def unavailable_service(error: BaseException) -> str | None:
+def unavailable_service(error: BaseException | None) -> str | None:
     """DATABASE or REDIS when `error`, or an error it was raised from, says that service cannot
     be reached; None for any other error. Django's database errors wrap psycopg's."""
     seen = set()
@@ -69,7 +69,7 @@ class ServiceUnavailable(Exception):
         return str(RETRY_AFTER_SECONDS)
 
 
-def as_unavailable(error: BaseException) -> ServiceUnavailable | None:
+def as_unavailable(error: BaseException | None) -> ServiceUnavailable | None:
     """The ServiceUnavailable `error` amounts to, or None when it is not an outage."""
     if isinstance(error, ServiceUnavailable):
         return error

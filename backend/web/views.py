@@ -371,7 +371,7 @@ def page_not_found(request, exception):
 
 def server_error(request):
     # Django calls this while handling the exception, which says whether a service is down.
-    unavailable = outages.as_unavailable(sys.exc_info()[1] or Exception())
+    unavailable = outages.as_unavailable(sys.exc_info()[1])
     if unavailable is not None:
         return service_unavailable(request, unavailable)
     if request.path.startswith(JSON_PREFIXES):
