@@ -24,7 +24,6 @@ from django.core.cache import cache
 from django.db import connection
 from websockets.asyncio.client import connect
 
-from backend.accounts.services import tokens_for
 from backend.realtime.groups import project_group
 from scripts.scale import LOOPBACK, nginx_command, nginx_config, prepare_nginx
 from tests.conftest import operation
@@ -32,7 +31,12 @@ from tests.live_server import LiveServer
 
 # close_database_pool: async tests leave connections in the pool, closed before the database
 # is dropped.
-from tests.realtime.conftest import close_database_pool, token_of, wait_for_group  # noqa: F401
+from tests.realtime.conftest import (  # noqa: F401
+    access_token,
+    close_database_pool,
+    token_of,
+    wait_for_group,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -154,10 +158,6 @@ def logged(access_log: Path, text: str) -> str:
     return content
 
 
-def token(user) -> str:
-    return str(tokens_for(user).access_token)
-
-
 async def subscribe(address, token, project_id):
     ws = await connect(f"ws://{address}/graphql/", subprotocols=["graphql-transport-ws"])
     init = {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}
@@ -255,7 +255,7 @@ def test_rate_limits_count_requests_to_every_process(processes, nginx, db):
 
 def test_a_cached_list_is_invalidated_by_a_write_through_the_other_process(processes, alice, task):
     first, second = (server.address for server in processes)
-    alice_token = token(alice)
+    alice_token = access_token(alice)
     titles = "query { tasks { results { id title } } }"
 
     def read_titles(address):
