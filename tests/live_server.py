@@ -29,6 +29,11 @@ class LiveServer:
         return f"127.0.0.1:{self.port}"
 
     @property
+    def application_name(self) -> str:
+        """Its database sessions' name: one server stopping waits for its own only."""
+        return f"{SERVER_APPLICATION_NAME}-{self.port}"
+
+    @property
     def url(self) -> str:
         return f"http://{self.address}"
 
@@ -40,7 +45,7 @@ class LiveServer:
             "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
             f"/{database['NAME']}",
             "DATABASE_POOL_MIN_SIZE": "1",
-            "PGAPPNAME": SERVER_APPLICATION_NAME,
+            "PGAPPNAME": self.application_name,
             **self.environment,
         }
         log = self.log_path.open("a") if self.log_path is not None else None
@@ -72,10 +77,10 @@ class LiveServer:
             self.process.kill()
             self.process.wait()
         self.process = None
-        _wait_until_disconnected_from_database()
+        _wait_until_disconnected_from_database(self.application_name)
 
 
-def _wait_until_disconnected_from_database(timeout=10):
+def _wait_until_disconnected_from_database(application_name, timeout=10):
     """PostgreSQL ends a dead client's sessions a moment later; the test database can only be
     dropped once they are gone."""
     deadline = time.monotonic() + timeout
@@ -83,7 +88,7 @@ def _wait_until_disconnected_from_database(timeout=10):
         while time.monotonic() < deadline:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
-                [SERVER_APPLICATION_NAME],
+                [application_name],
             )
             if cursor.fetchone()[0] == 0:
                 return

@@ -74,9 +74,6 @@ def processes(django_db_setup, django_db_blocker):
                 servers.append(LiveServer(port=free_port(), **environment).start())
             yield servers
         finally:
-            # Each waits until no server is connected to the database: all are told to stop first.
-            for server in servers:
-                server.process.terminate()
             for server in servers:
                 server.stop()
 
@@ -271,3 +268,19 @@ def test_a_cached_list_is_invalidated_by_a_write_through_the_other_process(proce
 
     rename(second, alice_token, task.id, 1, "Renamed through the second")
     assert read_titles(first) == ["Renamed through the second"]
+
+
+def test_nginx_answers_from_the_other_process_while_one_is_down(processes, nginx, alice):
+    """While `make scale` starts a crashed process again, nginx passes its share to the others:
+    a connection refused is tried on the next process, writes included (nothing was sent)."""
+    address, _ = nginx
+    alice_token = access_token(alice)
+    down = processes[1]
+    down.stop()
+    try:
+        for _ in range(4):
+            assert graphql(address, alice_token, "{ me { username } }") == {
+                "me": {"username": "alice"}
+            }
+    finally:
+        down.start()
