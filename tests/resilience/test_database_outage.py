@@ -2,10 +2,14 @@
 did: every front door refuses at once with 503 and Retry-After, health names the database, and
 once it is back no request fails."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from backend.accounts.services import tokens_for
 from tests.faults import TcpProxy
@@ -155,6 +159,25 @@ def test_sockets_that_need_the_database_are_told_to_try_again_later(
     )
     assert received[-1]["type"] == "error", received
     assert received[-1]["payload"]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+
+
+def test_a_browser_socket_is_told_to_try_again_later(server, proxy, signed_in):
+    # A browser's socket is signed in by its session, which is read from the database before
+    # any consumer runs.
+    _, session = signed_in
+    proxy.cut()
+    started = time.monotonic()
+    with (
+        connect(
+            f"{server.url.replace('http', 'ws', 1)}/ws/notifications/",
+            additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"},
+            open_timeout=10,
+        ) as ws,
+        pytest.raises(ConnectionClosed) as closed,
+    ):
+        ws.recv(timeout=10)
+    assert closed.value.rcvd.code == 1013
+    assert time.monotonic() - started < 2 * REFUSAL_SECONDS
 
 
 def test_sockets_that_cannot_authenticate_are_told_to_try_again_later(server, proxy, bob):

@@ -105,13 +105,19 @@
     const url = new URL(socketPath, location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(url);
+    let openedAt = null;
     socket.addEventListener("open", () => {
-      failures = 0;
+      openedAt = Date.now();
       setStatus("live", "Live");
       document.querySelectorAll("[data-live]").forEach(refresh);
     });
     socket.addEventListener("message", (event) => receive(JSON.parse(event.data)));
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
+      // A socket the server closes at once, as it does with 1013 (Try Again Later) while
+      // Redis or the database is down, is a failure too: the backoff keeps growing.
+      if (openedAt !== null && event.code !== 1013 && Date.now() - openedAt > 10_000) {
+        failures = 0;
+      }
       // Exponential backoff with jitter, so that a restarted server is not met by every
       // page at the same instant.
       const delay = Math.min(MAX_DELAY_MS, 500 * 2 ** failures) * (0.5 + Math.random() / 2);
