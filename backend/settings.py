@@ -394,6 +394,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 5,
     "socket_timeout": 10,
     "socket_keepalive": True,
+    # A publisher finding the broker gone gives up after one attempt to connect instead of
+    # retrying for seconds inside a request: the outbox publishes the message later
+    # (workers/outbox.py); a worker reconnects with its own unlimited backoff.
+    "max_retries": 0,
 }
 
 # The outbox of background work (backend/outbox/, workers/outbox.py). Relays look for messages

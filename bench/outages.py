@@ -122,6 +122,15 @@ class Client:
             self.stopping.wait(self.period)
 
 
+def count_statuses(answers, wanted) -> int:
+    return sum(
+        1
+        for phase in answers.values()
+        for status, *_ in phase
+        if isinstance(status, int) and wanted(status)
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outage-seconds", type=float, default=10)
@@ -267,6 +276,11 @@ def main() -> int:
             "e-mails for no committed assignment": len(set(delivered) - expected),
             "jobs by status": dict(jobs),
             "seconds to drain after the last outage": round(drained + 10, 1),
+            # 503 is the doors' deliberate answer while PostgreSQL is away; any other 5xx is not.
+            "HTTP 503": count_statuses(client.answers, lambda status: status == 503),
+            "HTTP 5xx other than 503": count_statuses(
+                client.answers, lambda status: status >= 500 and status != 503
+            ),
         }
         for phase, answers in client.answers.items():
             statuses = collections.Counter(str(status) for status, _, _, _ in answers)
