@@ -33,6 +33,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections import defaultdict
@@ -89,15 +90,22 @@ def prepare(subscribers: int):
 
 
 def start_server(port: int, workers_env: dict, options: list[str]) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "backend.asgi:application"),
-            *("--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "2"),
-            *("--ws-max-queue", "64", *options),
-        ],
-        cwd=ROOT,
-        env={**os.environ, **workers_env},
-    )
+    # Its log (a JSON line per socket opened and closed, as in production) goes to a file: the
+    # server keeps its own descriptor of it.
+    log_path = Path(tempfile.gettempdir()) / f"ws_fanout-server-{port}.log"
+    print(f"server log: {log_path}", file=sys.stderr, flush=True)
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "uvicorn", "backend.asgi:application"),
+                *("--port", str(port), "--log-level", "warning"),
+                *("--timeout-graceful-shutdown", "2", "--ws-max-queue", "64", *options),
+            ],
+            cwd=ROOT,
+            env={**os.environ, **workers_env},
+            stdout=log,
+            stderr=log,
+        )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with socket.socket() as probe:
