@@ -81,6 +81,7 @@ TASKS_PER_PROJECT = 200
 SUBSCRIPTION = """subscription Board($project: ID) { taskChanged(projectId: $project) {
   kind task { id title version } } }"""
 STAMPED = re.compile(r"^(?:Load|Edited) (\d+\.\d+)")
+FRESH_TITLE_KINDS = ("CREATED", "UPDATED")
 
 
 # 1. Data and plan
@@ -304,8 +305,11 @@ def subscribe(address: str, plan: dict, count: int, counters: dict, stop_event):
                     if message["type"] == "error":
                         raise RuntimeError(raw[:200])
                     continue
-                task = (message["payload"].get("data") or {}).get("taskChanged", {}).get("task")
-                stamp = STAMPED.match(task["title"]) if task else None
+                change = (message["payload"].get("data") or {}).get("taskChanged") or {}
+                # Only a creation or an edit carries the title just written: an assignment or a
+                # comment carries the task's title as an earlier change left it.
+                fresh = change.get("kind") in FRESH_TITLE_KINDS and change.get("task")
+                stamp = STAMPED.match(change["task"]["title"]) if fresh else None
                 if stamp:
                     latencies.append(time.time() - float(stamp.group(1)))
                 with counters["events"].get_lock():
