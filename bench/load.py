@@ -611,6 +611,10 @@ def main():
     if not BENCH_PYTHON.exists():
         raise SystemExit("Locust is missing: make bench-install")
 
+    # The code measured is the code at the start (the checkout may move during a long run).
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     tmp = Path(tempfile.mkdtemp(prefix="stride-load-"))
     try:
         plan = prepare(args)
@@ -636,9 +640,7 @@ def main():
         summary = {
             "machine": f"{platform.node()}, {os.cpu_count()} cores",
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "commit": subprocess.run(
-                ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-            ).stdout.strip(),
+            "commit": commit,
             "processes": args.processes,
             "subscribers": args.subscribers,
             "seconds": args.seconds,
