@@ -13,9 +13,9 @@ What it does, in order:
 1. Seeds the database DATABASE_URL names when it holds fewer than --tasks tasks
    (`manage.py seed_tasks`, 500 users in 100 projects), and writes the plan Locust reads: for
    --people seed users, an access token, up to three of their projects with members and tasks.
-2. Starts --processes Uvicorn processes (the Dockerfile's command, one process each, DEBUG off)
-   and nginx in front of them (Debian's; HTTP and WebSocket, least connections), all sharing
-   one PROMETHEUS_MULTIPROC_DIR so that /metrics adds up every process.
+2. Starts --processes Uvicorn processes and nginx in front of them as `make scale` does
+   (scripts/scale.py's commands and nginx configuration; DEBUG off), all sharing one
+   PROMETHEUS_MULTIPROC_DIR so that /metrics adds up every process.
 3. Opens --subscribers graphql-transport-ws sockets in a child process (asyncio), each a seed
    user subscribed to `taskChanged` of one of their projects, through nginx; they stay open for
    the whole run. The workload's titles carry the moment they were sent, so each delivered
@@ -25,8 +25,9 @@ What it does, in order:
    statements and Redis commands per HTTP request; from /proc, CPU time of the web processes,
    nginx, PostgreSQL, Redis and Locust per request. It stops stepping after the first step
    whose error rate is over 1% or whose p95 is over 2 s (saturated).
-Prints a Markdown table; --json writes the raw figures. No Celery worker runs: the jobs the
-workload submits wait in the bench's queue (CELERY_QUEUE), emptied at the end.
+Prints a Markdown table; --json writes the raw figures. No Celery worker or beat runs (the web
+processes are measured): the jobs the workload submits wait in the bench's queue
+(CELERY_QUEUE), emptied at the end.
 """
 
 import argparse
@@ -70,6 +71,7 @@ from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 from backend.accounts.models import User  # noqa: E402
 from backend.projects.models import Membership  # noqa: E402
 from backend.tasks.models import Task  # noqa: E402
+from scripts import scale  # noqa: E402
 
 BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
 MAX_USERS = 2000
@@ -141,42 +143,6 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60):
     raise SystemExit(f"nothing listens on {port}")
 
 
-NGINX_CONF = """
-worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections {connections}; }}
-worker_rlimit_nofile {nofile};
-http {{
-  access_log off;
-  client_body_temp_path {tmp}/body;
-  proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
-  map $http_upgrade $connection_upgrade {{ default upgrade; '' ''; }}
-  upstream stride {{
-    least_conn;
-{servers}
-    keepalive 64;
-  }}
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-      proxy_pass http://stride;
-      proxy_http_version 1.1;
-      proxy_set_header Host $host;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_read_timeout 3600s;
-    }}
-  }}
-}}
-"""
-
-
 class Servers:
     """N Uvicorn processes on port+1.. and nginx on port, stopped on exit."""
 
@@ -197,34 +163,30 @@ class Servers:
             "TRUSTED_PROXIES": "127.0.0.1/32",
             "DATABASE_POOL_MAX_SIZE": str(self.args.pool),
         }
-        for index in range(self.args.processes):
-            port = self.args.port + 1 + index
-            command = [
-                *(sys.executable, "-m", "uvicorn", "backend.asgi:application"),
-                *("--host", "127.0.0.1", "--port", str(port), "--no-access-log"),
-                *("--timeout-graceful-shutdown", "5", "--no-proxy-headers"),
-                *self.args.uvicorn_option,
-            ]
+        ports = [self.args.port + 1 + index for index in range(self.args.processes)]
+        for port in ports:
             with open(self.tmp / f"web-{port}.log", "w") as log:
                 self.web.append(
-                    subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+                    subprocess.Popen(
+                        [*scale.web_command(port), *self.args.uvicorn_option],
+                        cwd=ROOT,
+                        env=env,
+                        stdout=log,
+                        stderr=log,
+                    )
                 )
-        for index, process in enumerate(self.web):
-            wait_for_port(self.args.port + 1 + index, process)
-        servers = "\n".join(
-            f"    server 127.0.0.1:{self.args.port + 1 + i};" for i in range(self.args.processes)
+        for port, process in zip(ports, self.web, strict=True):
+            wait_for_port(port, process)
+        # nginx as `make scale` configures it.
+        prefix = self.tmp / "nginx"
+        config = scale.nginx_config(
+            listen=f"127.0.0.1:{self.args.port}",
+            upstreams=[f"127.0.0.1:{port}" for port in ports],
+            static_root=ROOT / "staticfiles",
+            prefix=prefix,
         )
-        conf = self.tmp / "nginx.conf"
-        conf.write_text(
-            NGINX_CONF.format(
-                tmp=self.tmp,
-                port=self.args.port,
-                servers=servers,
-                connections=40_000,
-                nofile=80_000,
-            )
-        )
-        self.nginx = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(self.tmp)])
+        command = scale.nginx_command(scale.prepare_nginx(config, prefix), prefix)
+        self.nginx = subprocess.Popen(command)
         wait_for_port(self.args.port, self.nginx)
         return self
 

@@ -103,10 +103,12 @@ def nginx_command(config_path: Path, prefix: Path) -> list[str]:
 def web_command(port: int) -> list[str]:
     # --no-proxy-headers: Stride reads X-Forwarded-For itself, from TRUSTED_PROXIES only.
     # --no-access-log: nginx's access log has every request once, with the process it went to.
+    # --ws-per-message-deflate false: as the Dockerfile's command (memory and fan-out per socket).
     return [
         *(PYTHON, "-m", "uvicorn", "backend.asgi:application"),
         *("--host", LOOPBACK, "--port", str(port)),
         *("--no-proxy-headers", "--no-access-log", "--timeout-graceful-shutdown", "10"),
+        *("--ws-per-message-deflate", "false"),
     ]
 
 
