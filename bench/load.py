@@ -229,10 +229,6 @@ class Servers:
                 name = "http"
             elif name == "stride_db_queries_total":
                 name = "sql"
-            elif name == "stride_realtime_events_delivered_total":
-                name = "events"
-            elif name == "stride_websockets_open":
-                name = "sockets"
             else:
                 continue
             totals[name] = totals.get(name, 0.0) + float(value)
