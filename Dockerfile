@@ -38,7 +38,7 @@ EXPOSE 8000
 # TRUSTED_PROXIES to the proxy's address so that client addresses (rate limits) are real; Stride
 # alone reads X-Forwarded-For (Uvicorn's own reading would believe any local client).
 # WebSocket frames are not compressed (per-message deflate off): for events of a few hundred
-# bytes it cost ~40 KB of memory per socket and doubled the fan-out's p99 at 10,000 sockets
+# bytes it cost ~40 KB of memory per socket and 1.7-2x the fan-out's p99 at 10,000 sockets
 # (bench/RESULTS.md, "WebSocket capacity").
 CMD ["uvicorn", "backend.asgi:application", \
      "--workers", "2", "--timeout-graceful-shutdown", "10", "--no-proxy-headers", \
