@@ -40,7 +40,6 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -438,10 +437,10 @@ REPORT_TOP_PROJECTS = positive_int("REPORT_TOP_PROJECTS", 10)
 # the task_report index in order beats a sequential scan; 4 (PostgreSQL's default) on disks.
 REPORT_RANDOM_PAGE_COST = positive_number("REPORT_RANDOM_PAGE_COST", 1.1)
 
-# Access logs of the servers Stride runs under (runserver's Daphne, Uvicorn, Django's WSGI
-# runserver) lose their query strings, which may carry tokens. Stride logs each request itself
+# Access logs of the servers Stride runs under (Uvicorn, Django's WSGI runserver) lose their
+# query strings, which may carry tokens. Stride logs each request itself
 # (backend/platform/observed.py, with its request id), so theirs are kept to warnings.
-ACCESS_LOGGERS = ("django.channels.server", "uvicorn.access", "django.server")
+ACCESS_LOGGERS = ("uvicorn.access", "django.server")
 
 # One JSON object a line when DEBUG is off (for a log collector), lines to read under `make run`;
 # every line carries the request id of the request, socket or task it was written for.

@@ -314,7 +314,7 @@ def _security_headers() -> dict[str, str]:
 
 
 class GraphQLApp:
-    """The endpoint as an ASGI application, for Uvicorn and Daphne."""
+    """The endpoint as an ASGI application, for Uvicorn (or any ASGI server)."""
 
     def __init__(self, schema):
         self.endpoint = GraphQLEndpoint(schema)

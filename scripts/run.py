@@ -129,8 +129,14 @@ def main():
     port = os.environ.get("PORT", "8000")
     # Links in e-mails (sent by the worker) open the pages this server serves.
     os.environ.setdefault("SITE_URL", site_url(host, port))
-    # --nostatic: WhiteNoise serves the static files, as in the Docker image.
-    commands = {"web": [PYTHON, "manage.py", "runserver", "--nostatic", f"{host}:{port}"]}
+    # Uvicorn, as in the Docker image, reloaded when the code changes. Daphne (runserver's ASGI
+    # server) cannot send WebSocket close code 1013, which tells clients to come back later.
+    commands = {
+        "web": [
+            *(PYTHON, "-m", "uvicorn", "backend.asgi:application", "--reload"),
+            *("--host", host, "--port", port, "--timeout-graceful-shutdown", "2"),
+        ]
+    }
     if not embedded:
         celery = [str(BIN / "celery"), "-A", "workers"]
         # Gossip and mingle (workers telling each other of themselves) serve nothing here, and
@@ -217,7 +223,7 @@ class Supervisor:
 
     def _start(self, name: str) -> None:
         # Each child leads its own process group: the launcher alone decides when they stop,
-        # and one signal to a group also reaches runserver's autoreload child and Celery's pool
+        # and one signal to a group also reaches Uvicorn's reloaded server and Celery's pool
         # processes.
         self.processes[name] = subprocess.Popen(
             self.commands[name], cwd=ROOT, start_new_session=True

@@ -18,7 +18,7 @@ def _without_query(value):
 
 
 class DropQueryStrings(logging.Filter):
-    """Removes `?...` from an access log record's arguments (Uvicorn's tuple, Daphne's dict)."""
+    """Removes `?...` from an access log record's arguments (a tuple, as Uvicorn's, or a dict)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, dict):

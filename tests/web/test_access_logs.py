@@ -26,12 +26,6 @@ def logged(logger_name: str, message: str, args) -> str:
             '%s - "%s %s HTTP/%s" %d',
             ("127.0.0.1:5000", "GET", f"/ws/notifications/?token={TOKEN}", "1.1", 101),
         ),
-        # Daphne under runserver: a dict of details
-        (
-            "django.channels.server",
-            "HTTP %(method)s %(path)s %(status)s",
-            {"method": "GET", "path": f"/api/tasks/?token={TOKEN}&search=x", "status": 200},
-        ),
         # Django's own runserver: the request line
         ("django.server", '"%s" %s %s', (f"GET /graphql/?token={TOKEN} HTTP/1.1", "200", "12")),
     ],
