@@ -12,6 +12,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 
 from backend.jobs.errors import TransientError
 from backend.outbox import services as outbox
+from backend.platform.outages import unavailable_service
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,8 @@ def backoff_seconds(retries: int) -> float:
 
 class StrideTask(Task):
     """Runs once per outbox message (a copy published twice is turned away); retries
-    TRANSIENT_ERRORS up to TASK_MAX_RETRIES times with backoff; logs final failures."""
+    TRANSIENT_ERRORS up to TASK_MAX_RETRIES times with backoff (an outage of the database or
+    Redis for as long as it lasts); logs final failures."""
 
     def __call__(self, *args, **kwargs):
         message_id = self.request.id  # None when called as a plain function
@@ -54,6 +56,9 @@ class StrideTask(Task):
                 return None
             result = super().__call__(*args, **kwargs)
         except TRANSIENT_ERRORS as exc:
+            # A service that is down comes back: waiting for it uses up no attempt, however
+            # long the outage (the backoff stays under TASK_RETRY_BACKOFF_MAX_SECONDS).
+            outage = unavailable_service(exc) is not None
             logger.warning(
                 "Task %s[%s] hit a transient failure (attempt %d): %r",
                 self.name,
@@ -64,7 +69,8 @@ class StrideTask(Task):
             raise self.retry(
                 exc=exc,
                 countdown=backoff_seconds(self.request.retries),
-                max_retries=settings.TASK_MAX_RETRIES,
+                # (retry() reads None as "the task's default": one more than done so far instead)
+                max_retries=self.request.retries + 1 if outage else settings.TASK_MAX_RETRIES,
             )
         self._finish(message_id)
         return result

@@ -1,9 +1,11 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from backend.jobs import exports, ingestion, reports, services
+from backend.jobs.errors import TransientError
 from backend.jobs.models import JobKind
 from backend.outbox import services as outbox
 from workers.base import StrideTask
@@ -11,12 +13,20 @@ from workers.celery import app
 from workers.outbox import enqueue
 
 
+def failure_reason(exc: BaseException, task_id: str) -> str:
+    """What the job's owner reads: our own words (a simulated failure, a refused input) as they
+    are; anything else, a driver's or a bug's text, only as the task id it was logged under."""
+    if isinstance(exc, TransientError | ValidationError):
+        return f"{type(exc).__name__}: {exc}"
+    return f"The job failed unexpectedly; it was logged as task {task_id}."
+
+
 class JobTask(StrideTask):
     """A task running a Job: when it gives up, the Job says FAILED and why."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         super().on_failure(exc, task_id, args, kwargs, einfo)
-        services.fail_job(job_id=kwargs["job_id"], error=f"{type(exc).__name__}: {exc}")
+        services.fail_job(job_id=kwargs["job_id"], error=failure_reason(exc, task_id))
 
     def on_undelivered(self, *, kwargs, error):
         services.fail_job(

@@ -109,3 +109,17 @@ def test_a_job_whose_database_connection_is_cut_is_retried_and_completes(start_w
     assert job.attempts >= 2
     assert "hit a transient failure" in worker.log()
     assert "OperationalError" in worker.log()
+
+
+def test_a_failed_job_shows_our_words_but_never_a_drivers():
+    from django.db import OperationalError
+
+    from backend.jobs.errors import TransientError
+    from workers.jobs import failure_reason
+
+    simulated = failure_reason(TransientError("Simulated failure halfway"), "t-1")
+    assert simulated == "TransientError: Simulated failure halfway"
+    driver = OperationalError('connection to server at "10.0.0.5", port 5432 failed')
+    assert failure_reason(driver, "t-2") == (
+        "The job failed unexpectedly; it was logged as task t-2."
+    )

@@ -198,3 +198,33 @@ def test_a_worker_rides_out_a_database_cut_and_does_the_work_after(
         message="the job to complete",
     )
     assert worker.process.poll() is None, worker.log()
+
+
+def test_a_job_in_flight_outlasts_a_database_cut_longer_than_its_retries(
+    private_broker, database_proxy, start_worker, alice
+):
+    """Waiting for a database that is down uses up no attempt: with one retry allowed and a
+    backoff of a second at most, a job cut off for 6 s still completes (it used to fail, and
+    show the driver's text as its error)."""
+    database = database_url_of_tests().replace(":5432/", f":{database_proxy.port}/")
+    worker = start_worker(
+        broker_url=private_broker.url,
+        DATABASE_URL=database,
+        DATABASE_POOL_TIMEOUT="1",
+        PGAPPNAME=THROUGH_PROXY,
+        OUTBOX_POLL_SECONDS="0.2",
+        JOB_PROCESS_SECONDS="3",
+        TASK_MAX_RETRIES="1",
+        TASK_RETRY_BACKOFF_SECONDS="0.5",
+        TASK_RETRY_BACKOFF_MAX_SECONDS="1",
+    )
+    job = submit_job(actor=alice, title=f"In flight {uuid.uuid4().hex[:6]}")
+    wait_for(lambda: Job.objects.filter(id=job.id, progress__gte=20).exists(), message="halfway")
+    database_proxy.cut()
+    time.sleep(6)
+    database_proxy.restore()
+
+    wait_for(lambda: Job.objects.get(id=job.id).is_finished, timeout=60, message="the job to end")
+    job.refresh_from_db()
+    assert (job.status, job.error) == (JobStatus.COMPLETED, ""), worker.log()
+    assert "failed for good" not in worker.log()
