@@ -159,6 +159,8 @@ def test_the_page_reconnects_after_a_server_restart_and_catches_up(
     browse, server, alice, bob, project
 ):
     browse.allow(r"WebSocket connection to .* failed")
+    # A region the page was reloading when the server went away.
+    browse.allow(r"Failed to load resource: net::ERR_CONNECTION_(RESET|REFUSED)")
     page = browse.page()
     log_in(page, "alice")
     wait_until_live(page)
