@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "backend.web.views.AnswersOutagesWith503",
+    "backend.web.errors.AnswersOutagesWith503",
 ]
 
 ROOT_URLCONF = "backend.urls"

@@ -17,5 +17,5 @@ urlpatterns = [
 ]
 
 # JSON under /api/ and /graphql/, pages in the site's style elsewhere.
-handler404 = "backend.web.views.page_not_found"
-handler500 = "backend.web.views.server_error"
+handler404 = "backend.web.errors.page_not_found"
+handler500 = "backend.web.errors.server_error"

@@ -7,7 +7,6 @@ Live parts of a page are "regions":
 notification socket tells of a change (backend/static/web/stride.js).
 """
 
-import sys
 from collections.abc import Callable
 from functools import wraps
 
@@ -15,9 +14,8 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,14 +23,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.accounts import selectors as account_selectors
 from backend.accounts import services as accounts
-from backend.api.errors import not_found as api_not_found
 from backend.jobs import services as jobs
 from backend.jobs.selectors import job_list
 from backend.notifications import selectors as inbox
 from backend.notifications.services import mark_notifications_read
-from backend.platform import outages, ratelimit
+from backend.platform import ratelimit
 from backend.platform.addresses import client_address
-from backend.platform.errors import ConflictError, ErrorCode
+from backend.platform.errors import ConflictError
 from backend.projects import services as projects
 from backend.projects.models import Project
 from backend.projects.selectors import get_project, project_list
@@ -53,8 +50,6 @@ from backend.web.forms import (
 RECENT_JOBS = 10
 MY_TASKS = 20
 RECENT_NOTIFICATIONS = 20
-# Where the REST layer and GraphQL answer: their errors stay JSON (the brief-001 aliases too).
-JSON_PREFIXES = ("/api/", "/graphql/", "/projects/", "/tasks/")
 
 
 def signed_in(view):
@@ -361,58 +356,3 @@ def change_task(request, project_id: int, task_id: int):
             messages.success(request, f"Task “{task.title}” saved.")
             return redirect(task.get_absolute_url())
     return _board(request, project, changing=form)
-
-
-def page_not_found(request, exception):
-    if request.path.startswith(JSON_PREFIXES):
-        return api_not_found(request)
-    return render(request, "404.html", status=404)
-
-
-def server_error(request):
-    # Django calls this while handling the exception, which says whether a service is down.
-    unavailable = outages.as_unavailable(sys.exc_info()[1])
-    if unavailable is not None:
-        return service_unavailable(request, unavailable)
-    if request.path.startswith(JSON_PREFIXES):
-        message, code = "Internal server error.", ErrorCode.INTERNAL_SERVER_ERROR
-        if request.path.startswith("/graphql/"):
-            body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-        else:
-            body = {"error": message, "code": code, "field_errors": {}}
-        return JsonResponse(body, status=500)
-    # Without the request's context: whatever failed (the database, the session) may fail again.
-    return HttpResponse(render_to_string("500.html"), status=500)
-
-
-def service_unavailable(request, unavailable: outages.ServiceUnavailable) -> HttpResponse:
-    """503 with Retry-After, as JSON under the APIs' paths and as a page elsewhere: also for an
-    outage met outside a view (a session saved by its middleware), past DRF's handler."""
-    code = unavailable.code
-    if request.path.startswith("/graphql/"):
-        extensions = {"code": code, "retryAfter": int(unavailable.retry_after)}
-        error = {"message": str(unavailable), "extensions": extensions}
-        response = JsonResponse({"errors": [error]})
-    elif request.path.startswith(JSON_PREFIXES):
-        response = JsonResponse({"error": str(unavailable), "code": code, "field_errors": {}})
-    else:
-        # Without the request's context: the session and the user need the database.
-        response = HttpResponse(render_to_string("503.html", {"unavailable": unavailable}))
-    response.status_code = 503
-    response["Retry-After"] = unavailable.retry_after
-    return response
-
-
-class AnswersOutagesWith503:
-    """Middleware: a view that meets a service down answers 503 (with DEBUG on too, where
-    Django would show its error page instead of calling `server_error`)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        unavailable = outages.as_unavailable(exception)
-        return None if unavailable is None else service_unavailable(request, unavailable)

@@ -14,7 +14,7 @@ from backend.notifications.services import notify
 from backend.projects.models import Membership
 from backend.tasks.models import Task, TaskStatus
 from backend.tasks.services import update_task
-from backend.web.views import server_error
+from backend.web.errors import server_error
 from scripts.run import site_url
 
 pytestmark = pytest.mark.django_db
